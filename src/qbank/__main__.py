@@ -1,0 +1,5 @@
+"""``python -m qbank`` runs the CLI."""
+
+from .cli import main
+
+main()

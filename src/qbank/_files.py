@@ -1,0 +1,147 @@
+"""Reading user files and writing outputs: the I/O edge shared by every command.
+
+* :func:`read_yaml` parses with PyYAML's safe loader and remembers the line of every node,
+  so that a validation error can name ``file:line``.
+* :func:`validate_data` turns pydantic's errors into :class:`~qbank.errors.Problem` lines a
+  person can act on: ``bank/mle.yaml:14: templates[2].params.probs.alpha: must be positive``.
+* :func:`atomic_write` writes to a temporary file and renames it, so a failed run never
+  leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import BankError, InputError, Problem
+
+__all__ = ["atomic_write", "read_yaml", "validate_data", "load_yaml_model"]
+
+M = TypeVar("M", bound=BaseModel)
+Lines = dict[tuple[Any, ...], int]
+
+
+def read_yaml(path: str | Path) -> tuple[Any, Lines]:
+    """Parse a YAML file safely; return the data and a map from node path to 1-based line."""
+    import yaml
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise BankError([Problem(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror}") from None
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise BankError([Problem(str(path), f"invalid YAML: {problem}", line=mark.line + 1 if mark else None)]) from None
+    lines: Lines = {}
+    if node is not None:
+        _collect_lines(node, (), lines)
+    return data, lines
+
+
+def _collect_lines(node: Any, path: tuple[Any, ...], lines: Lines) -> None:
+    import yaml
+
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = path + (key.value,)
+            lines[child] = key.start_mark.line + 1
+            _collect_lines(value, child, lines)
+            lines[child] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            _collect_lines(value, path + (i,), lines)
+
+
+def _message(err: Any) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check its spelling; it is not part of this format)"
+    if kind == "union_tag_invalid":
+        return f"unknown {ctx.get('discriminator', 'type').strip(chr(39))} {ctx.get('tag')!r}, expected one of {ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return f"missing the field {ctx.get('discriminator', 'type')} that says which kind this is"
+    msg: str = err["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    return msg[:1].lower() + msg[1:]
+
+
+def _locate(data: Any, loc: tuple[Any, ...], lines: Lines) -> tuple[str, int | None]:
+    """Follow pydantic's ``loc`` through the data, skipping union tags and validator names."""
+    path: list[Any] = []
+    shown = ""
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            path.append(part)
+            shown += f".{part}" if shown else str(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            path.append(part)
+            shown += f"[{part}]"
+        elif isinstance(part, str) and ("[" in part or (isinstance(node, dict) and part in node.values())):
+            continue  # a validator name or a union tag (the discriminator's value), not a place
+        else:
+            if isinstance(node, dict):
+                shown += f".{part}" if shown else str(part)  # a missing or unknown field: name it
+            break
+    line = None
+    for n in range(len(path), -1, -1):
+        if tuple(path[:n]) in lines:
+            line = lines[tuple(path[:n])]
+            break
+    return shown, line
+
+
+def validate_data(model: type[M], data: Any, file: str, lines: Lines | None = None) -> M:
+    """Validate ``data`` against ``model``; raise BankError with one Problem per error."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            shown, line = _locate(data, tuple(err["loc"]), lines or {})
+            problems.append(Problem(file, _message(err), path=shown, line=line))
+        raise BankError(problems) from None
+
+
+def load_yaml_model(model: type[M], path: str | Path) -> M:
+    """Read a YAML file and validate it as ``model``, with file:line errors."""
+    data, lines = read_yaml(path)
+    return validate_data(model, data, str(path), lines)
+
+
+def atomic_write(path: str | Path, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content.encode("utf-8") if isinstance(content, str) else content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,144 @@
+"""Commands over the bank: list, show, validate, schema, families."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .options import bank_options, load_from_options
+
+BLOOM = click.Choice(["remember", "understand", "apply", "analyze", "evaluate", "create"])
+
+
+@click.command("list")
+@click.option("--tag", "tags", multiple=True, help="Topic, keyword, Bloom level or family; repeatable (any matches).")
+@click.option("--topic", "topics", multiple=True, help="Topic; repeatable.")
+@click.option("--bloom", multiple=True, type=BLOOM, help="Bloom level; repeatable.")
+@click.option("--family", "families", multiple=True, help="Question family; repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@bank_options
+def list_templates(tags, topics, bloom, families, as_json, banks, no_builtin):
+    """List the templates in the bank.
+
+    \b
+    Example:
+        qbank list --topic cross-entropy
+        qbank list --bloom analyze --json
+    """
+    bank = load_from_options(banks, no_builtin)
+    chosen = bank.select(tags=tags, topics=topics, bloom=bloom, families=families)
+    if as_json:
+        rows = [
+            {"id": t.id, "version": t.version, "title": t.title, "family": t.family or "static",
+             "topics": list(t.tags.topics), "bloom": t.tags.bloom.value, "points": t.points, "source": bank.sources[t.id]}
+            for t in chosen
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not chosen:
+        click.echo("No template matches.", err=True)
+        sys.exit(1)
+    width = max(len(t.id) for t in chosen)
+    for t in chosen:
+        click.echo(f"{t.id:<{width}}  {t.tags.bloom.value:<10}  {', '.join(t.tags.topics):<32}  {t.title}")
+
+
+@click.command()
+@click.argument("item_id")
+@click.option("--seed", type=click.IntRange(min=0), help="Which variant (default 0, or the seed in an item id).")
+@click.option("--key", is_flag=True, help="Also show the answer, per-option feedback and the worked explanation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the item as JSON (with the key only if --key).")
+@bank_options
+def show(item_id, seed, key, as_json, banks, no_builtin):
+    """Show one item: ITEM_ID is a template id (with --seed) or an item id
+    such as paris-states-v1-s42.
+
+    \b
+    Example:
+        qbank show paris-states --seed 3
+        qbank show french-next-step-original --key
+    """
+    bank = load_from_options(banks, no_builtin)
+    item = bank.item(item_id, seed)
+    if as_json:
+        from ..renderers.json_export import item_json
+
+        click.echo(item_json(item, key=key))
+        return
+    from ..renderers.markdown import render_item
+
+    click.echo(render_item(item, key=key, heading="#"), nl=False)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--seeds", default=5, show_default=True, type=click.IntRange(min=0),
+              help="Instantiate each template with this many seeds to check that its constraints can be met.")
+@click.option("-v", "--verbose", is_flag=True, help="Say what was checked.")
+def validate(paths, seeds, verbose):
+    """Check bank files or folders: YAML, schema, families, parameters,
+    unique ids, and that each template draws valid items.
+
+    Prints nothing and exits 0 when everything is valid; otherwise lists
+    every problem as FILE:LINE: FIELD: MESSAGE and exits 2.
+
+    \b
+    Example:
+        qbank validate my-bank/
+    """
+    from ..errors import BankError, Problem, QbankError
+    from ..questions import load_bank
+
+    bank = load_bank(*paths, builtin=False)
+    problems = []
+    for template in bank:
+        for seed in range(seeds):
+            try:
+                template.instantiate(seed)
+            except QbankError as exc:
+                problems.append(Problem(bank.sources[template.id], f"seed {seed}: {exc}", path=f"template {template.id}"))
+                break
+    if problems:
+        raise BankError(problems)
+    if verbose:
+        click.echo(f"{len(bank)} templates valid; each drew {seeds} items.", err=True)
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+def schema(output):
+    """Print the JSON Schema of the bank file format, for editors that
+    validate YAML (e.g. with a `# yaml-language-server: $schema=` line)."""
+    from .._files import atomic_write
+    from ..questions.schema import bank_schema_json
+
+    text = bank_schema_json()
+    if output:
+        atomic_write(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def families(as_json):
+    """List the question families: topics, Bloom levels, item types and parameters."""
+    from ..questions.families import all_families
+
+    rows = []
+    for fam in all_families():
+        specs = fam.default_specs()
+        rows.append({
+            "name": fam.name, "summary": fam.summary, "topics": list(fam.topics),
+            "bloom": [b.value for b in fam.bloom], "item_types": list(fam.item_types),
+            "params": {name: (spec.model_dump(mode="json") if spec is not None else "required") for name, spec in specs.items()},
+        })
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['name']}: {row['summary']}")
+        click.echo(f"  topics: {', '.join(row['topics'])}; bloom: {', '.join(row['bloom'])}; types: {', '.join(row['item_types'])}")
+        click.echo(f"  params: {', '.join(row['params'])}")

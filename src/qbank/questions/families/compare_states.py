@@ -1,0 +1,88 @@
+"""F03 (seed 2): which of two training states has the lower loss on one example?"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+
+from ..items import Option, SingleChoiceContent
+from ..params import Dirichlet, Reject, Remainder, TokenDistribution
+from . import Draw, FamilyParams, family
+from ._common import fmt, shuffle, tok, token_table
+from ._maths import cross_entropy
+
+_TOKENS = ("Paris", "London", "The")
+
+
+class CompareStates(FamilyParams):
+    prompt: str = "What is the capital of France?"
+    gold: str = "Paris"
+    state_a: Annotated[TokenDistribution, Draw(Dirichlet(tokens=_TOKENS, alpha=1.0, remainder=Remainder(low=0.3, high=0.8)))]
+    state_b: Annotated[TokenDistribution, Draw(Dirichlet(tokens=_TOKENS, alpha=1.0, remainder=Remainder(low=0.3, high=0.8)))]
+    min_gap: float = 0.03
+
+
+@family(
+    "compare-states",
+    params=CompareStates,
+    summary="Two training states give next-token distributions; which has the lower loss, and why?",
+    topics=("cross-entropy", "training-states"),
+    bloom=("analyze",),
+    item_types=("single_choice",),
+)
+def build(p: CompareStates, rng: np.random.Generator) -> SingleChoiceContent:
+    for name, dist in (("state_a", p.state_a), ("state_b", p.state_b)):
+        if p.gold not in dist.tokens:
+            raise Reject(f"the gold token {p.gold!r} is not listed in {name}")
+    pa, pb = p.state_a.tokens[p.gold], p.state_b.tokens[p.gold]
+    if abs(pa - pb) < p.min_gap - 1e-12:
+        raise Reject(f"p(gold) differs by less than {p.min_gap} between the states")
+    la, lb = cross_entropy(pa), cross_entropy(pb)
+    better, worse = ("B", "A") if lb < la else ("A", "B")
+    p_better, p_worse = max(pa, pb), min(pa, pb)
+    l_better, l_worse = min(la, lb), max(la, lb)
+    gold = tok(p.gold)
+
+    options = [
+        Option(
+            text=f"State {better} has the lower loss on this example: $-\\ln {fmt(p_better, 2)} = {fmt(l_better, 4)}$ "
+            f"is below $-\\ln {fmt(p_worse, 2)} = {fmt(l_worse, 4)}$, so under the MLE objective state {better} fits it better.",
+            correct=True,
+            feedback="Right: the loss on this token is $-\\ln p$ of the gold token and nothing else.",
+        ),
+        Option(
+            text=f"State {worse} has the lower loss, because a lower probability for the gold token means a lower loss.",
+            misconception="M-SIGN",
+            feedback="The loss is $-\\ln p$: it falls as the gold token's probability rises.",
+        ),
+        Option(
+            text="The states cannot be ranked without knowing how the rest of the probability mass is spread over the wrong tokens.",
+            misconception="M-WRONG-MASS",
+            feedback="With a one-hot target the cross-entropy is $-\\ln p_{\\text{gold}}$; the spread of the wrong mass does not enter.",
+        ),
+        Option(
+            text=f"State {better} is better, and its loss is lower by exactly {fmt(p_better - p_worse, 2)}, the difference in probability.",
+            misconception="M-LINEAR-DIFF",
+            feedback=f"Losses differ by $\\ln({fmt(p_better, 2)}/{fmt(p_worse, 2)}) = {fmt(l_worse - l_better, 4)}$, not by the difference in probability.",
+        ),
+        Option(
+            text="The losses are equal whenever both states rank the same token first, since the loss only checks whether the top prediction is correct.",
+            misconception="M-ACCURACY",
+            feedback="Cross-entropy is not accuracy: it changes with the gold token's probability even when the argmax stays the same.",
+        ),
+    ]
+    stem = (
+        f"For the prompt *{p.prompt}* the gold first token is {gold}. The model's first-token "
+        f"distribution in two training states is:\n\n{token_table([('state A', p.state_a), ('state B', p.state_b)])}\n\n"
+        "Which analysis is most accurate?"
+    )
+    explanation = (
+        f"The training loss on this token is $L = -\\ln p({p.gold})$. State A: $-\\ln {fmt(pa, 2)} = {fmt(la, 4)}$. "
+        f"State B: $-\\ln {fmt(pb, 2)} = {fmt(lb, 4)}$. State {better} has the lower loss by "
+        f"$\\ln({fmt(p_better, 2)}/{fmt(p_worse, 2)}) = {fmt(l_worse - l_better, 4)}$. How the wrong tokens share the rest "
+        "of the mass does not matter for this loss, and one example's loss alone does not prove that a state is a later checkpoint."
+    )
+    return SingleChoiceContent(stem=stem, options=shuffle(options, rng), explanation=explanation), {
+        "loss_a": la, "loss_b": lb,
+    }

@@ -1,0 +1,203 @@
+"""Banks: folders of YAML template files, the built-in one shipped inside the package.
+
+A bank file holds a list of templates::
+
+    templates:
+      - id: paris-states
+        title: Comparing two training states by loss
+        family: compare-states
+        tags: {topics: [cross-entropy], bloom: analyze}
+        params: {...}
+
+Loading checks everything a user can get wrong before any item is drawn: the YAML, the
+schema, unknown families and parameters, and ids that are not unique across the bank.
+Every finding names the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from .._files import read_yaml, validate_data
+from ..errors import BankError, InputError, Problem, QbankError, UnknownTemplate
+from ._model import Frozen
+from .items import parse_item_id
+from .tags import Bloom
+from .template import Template
+
+__all__ = ["Bank", "BankFile", "builtin_bank", "builtin_bank_path", "load_bank"]
+
+BANK_SUFFIXES = (".yaml", ".yml")
+
+
+class BankFile(Frozen):
+    """The format of one bank file (its JSON Schema is what ``qbank schema`` writes)."""
+
+    templates: tuple[Template, ...] = Field(min_length=1)
+
+
+class Bank:
+    """Templates by id, with the file each came from."""
+
+    def __init__(self, templates: Iterable[tuple[Template, str]] = ()):
+        self._templates: dict[str, Template] = {}
+        self.sources: dict[str, str] = {}
+        for template, source in templates:
+            self._templates[template.id] = template
+            self.sources[template.id] = source
+
+    def __len__(self) -> int:
+        return len(self._templates)
+
+    def __iter__(self) -> Iterator[Template]:
+        return iter(self._templates.values())
+
+    def __contains__(self, template_id: object) -> bool:
+        return template_id in self._templates
+
+    def __getitem__(self, template_id: str) -> Template:
+        try:
+            return self._templates[template_id]
+        except KeyError:
+            raise UnknownTemplate(f"no template {template_id!r} in the bank (see `qbank list`)") from None
+
+    def select(
+        self,
+        *,
+        ids: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        topics: Sequence[str] = (),
+        bloom: Sequence[Bloom | str] = (),
+        families: Sequence[str] = (),
+    ) -> list[Template]:
+        """Templates matching every given filter (within one filter, any value matches).
+
+        ``tags`` matches a topic, a keyword, the Bloom level or the family name.
+        """
+        out = []
+        for t in self:
+            labels = {*t.tags.topics, *t.tags.keywords, t.tags.bloom.value, t.family or "static"}
+            if ids and t.id not in ids:
+                continue
+            if tags and not labels.intersection(tags):
+                continue
+            if topics and not set(t.tags.topics).intersection(topics):
+                continue
+            if bloom and t.tags.bloom not in {Bloom(b) for b in bloom}:
+                continue
+            if families and (t.family or "static") not in families:
+                continue
+            out.append(t)
+        return out
+
+    def item(self, item_id: str, seed: int | None = None) -> Any:
+        """The item for an item id (``template-vN-sSEED``), or for a template id and a seed."""
+        if item_id in self and seed is not None:
+            return self[item_id].instantiate(seed)
+        parsed = parse_item_id(item_id)
+        if parsed is None or parsed[0] not in self:
+            if item_id in self:
+                return self[item_id].instantiate(0)
+            raise UnknownTemplate(f"no template or item {item_id!r} in the bank (see `qbank list`)")
+        template_id, version, item_seed = parsed
+        template = self[template_id]
+        if version != template.version:
+            raise UnknownTemplate(
+                f"{item_id} was made from version {version} of {template_id}; the bank now holds version {template.version}"
+            )
+        return template.instantiate(item_seed if seed is None else seed)
+
+
+def _bank_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        found = sorted(p for p in path.rglob("*") if p.suffix in BANK_SUFFIXES and p.is_file())
+        if not found:
+            raise InputError(f"{path}: no bank files (*.yaml) in this folder")
+        return found
+    if path.is_file():
+        return [path]
+    raise InputError(f"{path}: no such file or folder")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _check_template(template: Template, index: int, file: str, lines: dict[Any, int]) -> list[Problem]:
+    """What only the family can tell: does it exist, does it take these params and values?"""
+    where = f"templates[{index}]"
+    line = lines.get(("templates", index))
+    try:
+        template.specs()
+    except QbankError as exc:
+        field = "family" if "unknown question family" in str(exc) else "params"
+        return [Problem(file, str(exc).split(": ", 1)[-1], path=f"{where}.{field}", line=lines.get(("templates", index, field), line))]
+    fam = template.get_family()
+    problems = []
+    if fam is None:
+        return problems
+    for name, spec in template.params.items():
+        if spec.dist != "fixed":
+            continue
+        info = fam.params.model_fields[name]
+        from pydantic import TypeAdapter
+
+        try:
+            TypeAdapter(info.annotation).validate_python(spec.value)  # type: ignore[union-attr]
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            sub = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(Problem(file, msg, path=f"{where}.params.{name}{sub}", line=lines.get(("templates", index, "params", name), line)))
+    return problems
+
+
+def load_bank(*paths: str | Path, builtin: bool = True) -> Bank:
+    """Load the built-in bank (unless ``builtin=False``) and every bank file or folder given.
+
+    Raises:
+        BankError: listing every problem found in every file, with file, line and field.
+    """
+    sources: list[Path] = [builtin_bank_path()] if builtin else []
+    sources += [Path(p) for p in paths]
+    problems: list[Problem] = []
+    loaded: list[tuple[Template, str]] = []
+    seen: dict[str, str] = {}
+    for source in sources:
+        for path in _bank_files(source):
+            shown = _display(path)
+            try:
+                data, lines = read_yaml(path)
+                bank_file = validate_data(BankFile, data, shown, lines)
+            except BankError as exc:
+                problems += exc.problems
+                continue
+            for i, template in enumerate(bank_file.templates):
+                if template.id in seen:
+                    problems.append(Problem(shown, f"duplicate id {template.id!r}, already defined in {seen[template.id]}", path=f"templates[{i}].id", line=lines.get(("templates", i, "id"))))
+                    continue
+                seen[template.id] = shown
+                problems += _check_template(template, i, shown, lines)
+                loaded.append((template, shown))
+    if problems:
+        raise BankError(problems)
+    return Bank(loaded)
+
+
+def builtin_bank_path() -> Path:
+    return Path(str(files("qbank.questions") / "bank"))
+
+
+@lru_cache(maxsize=1)
+def builtin_bank() -> Bank:
+    """The bank that ships with qbank (loaded once per process)."""
+    return load_bank()

@@ -1,0 +1,303 @@
+"""Parameter distributions: how a template draws the numbers behind each variant.
+
+A template's ``params`` map names to distributions, discriminated on ``dist``:
+
+    fixed       value                        always this value
+    uniform     low, high, decimals?         U(low, high), optionally rounded
+    loguniform  low, high, decimals?         exp(U(ln low, ln high)), optionally rounded
+    integer     low, high                    an integer in [low, high], both included
+    choice      options, weights?            one of the options
+    dirichlet   tokens, alpha, remainder?    a token distribution in whole percentages
+
+Anything that is not a mapping with a ``dist`` key is read as a fixed value, so
+``lr: 0.5`` and ``lr: {dist: fixed, value: 0.5}`` mean the same.
+
+Every draw goes through the ``numpy.random.Generator`` passed in; nothing here touches
+global random state. A draw that breaks a distribution's own rule (a probability below
+``min_prob``, two equal probabilities when ``distinct``) raises :class:`Reject`, and the
+template draws again within its bounded budget.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+
+from pydantic import BeforeValidator, Field, JsonValue, field_validator, model_validator
+
+from ._model import Canonical, Frozen
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = [
+    "Choice", "Dirichlet", "Distribution", "Fixed", "Integer", "LogUniform", "ParamSpec", "Reject",
+    "Remainder", "TokenDistribution", "Uniform", "largest_remainder",
+]
+
+REMAINDER_LABEL = "(all other tokens)"
+
+
+class Reject(Exception):
+    """This draw breaks a constraint; draw again. ``reason`` says which one, for the error
+    reported when the budget runs out."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# ---------------------------------------------------------------------------------------
+# The value a Dirichlet produces (and a fixed token distribution is written as)
+# ---------------------------------------------------------------------------------------
+
+
+class TokenDistribution(Frozen):
+    """Named next-token probabilities, plus the mass of all other tokens.
+
+    Written in a bank file either in full or as a plain mapping, where the key
+    ``(all other tokens)`` is the remainder::
+
+        probs: {Paris: 0.15, London: 0.10, The: 0.08, "(all other tokens)": 0.67}
+
+    Tokens are never normalised: ``J'`` and ``J’`` are two tokens.
+    """
+
+    tokens: dict[str, Canonical] = Field(min_length=1)
+    remainder: Canonical = Field(default=0.0, ge=0, le=1)
+    remainder_label: str = REMAINDER_LABEL
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "tokens" not in data:
+            tokens = dict(data)
+            remainder = tokens.pop(REMAINDER_LABEL, 0.0)
+            return {"tokens": tokens, "remainder": remainder}
+        return data
+
+    @field_validator("tokens")
+    @classmethod
+    def _probabilities(cls, tokens: dict[str, float]) -> dict[str, float]:
+        for name, p in tokens.items():
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"probability of {name!r} must lie in [0, 1], got {p}")
+        return tokens
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> TokenDistribution:
+        total = sum(self.tokens.values()) + self.remainder
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"probabilities and remainder must sum to 1, they sum to {total:.6g}")
+        return self
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.tokens)
+
+    @property
+    def probs(self) -> list[float]:
+        return list(self.tokens.values())
+
+    @property
+    def argmax(self) -> str:
+        """The most probable named token (first listed on ties)."""
+        return max(self.tokens, key=lambda t: (self.tokens[t], -self.names.index(t)))
+
+
+def largest_remainder(probs: Any, decimals: int = 2) -> Any:
+    """Round a distribution to ``decimals`` so that it still sums to exactly 1.
+
+    Largest-remainder (Hamilton) method: floor every entry, then hand the missing units to
+    the largest fractional parts; equal fractional parts go to the earlier entry.
+    """
+    import numpy as np
+
+    scale = 10**decimals
+    x = np.asarray(probs, dtype=float) * scale
+    units = np.floor(x + 1e-9)
+    missing = int(round(scale - units.sum()))
+    if missing > 0:
+        order = np.argsort(-(x - units), kind="stable")
+        units[order[:missing]] += 1
+    return units / scale
+
+
+# ---------------------------------------------------------------------------------------
+# Distributions
+# ---------------------------------------------------------------------------------------
+
+
+class Fixed(Frozen):
+    dist: Literal["fixed"] = "fixed"
+    value: JsonValue
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        return self.value
+
+
+def _check_decimals_reachable(low: float, high: float, decimals: int | None) -> None:
+    if decimals is not None and math.ceil(low * 10**decimals - 1e-9) > math.floor(high * 10**decimals + 1e-9):
+        raise ValueError(f"no value with {decimals} decimals lies in [{low}, {high}]")
+
+
+class Uniform(Frozen):
+    dist: Literal["uniform"] = "uniform"
+    low: float
+    high: float
+    decimals: int | None = Field(default=None, ge=0, le=12)
+
+    @model_validator(mode="after")
+    def _range(self) -> Uniform:
+        if not self.low <= self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        _check_decimals_reachable(self.low, self.high, self.decimals)
+        return self
+
+    def sample(self, rng: np.random.Generator) -> float:
+        if self.decimals is None:
+            return float(rng.uniform(self.low, self.high))
+        # draw on the grid of representable values so rounding never leaves the range
+        lo = math.ceil(self.low * 10**self.decimals - 1e-9)
+        hi = math.floor(self.high * 10**self.decimals + 1e-9)
+        return round(int(rng.integers(lo, hi, endpoint=True)) / 10**self.decimals, self.decimals)
+
+
+class LogUniform(Frozen):
+    dist: Literal["loguniform"] = "loguniform"
+    low: float = Field(gt=0)
+    high: float = Field(gt=0)
+    decimals: int | None = Field(default=None, ge=0, le=12)
+
+    @model_validator(mode="after")
+    def _range(self) -> LogUniform:
+        if not self.low <= self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        _check_decimals_reachable(self.low, self.high, self.decimals)
+        return self
+
+    def sample(self, rng: np.random.Generator) -> float:
+        x = math.exp(rng.uniform(math.log(self.low), math.log(self.high)))
+        if self.decimals is None:
+            return x
+        v = round(x, self.decimals)
+        return min(max(v, math.ceil(self.low * 10**self.decimals - 1e-9) / 10**self.decimals),
+                   math.floor(self.high * 10**self.decimals + 1e-9) / 10**self.decimals)
+
+
+class Integer(Frozen):
+    dist: Literal["integer"] = "integer"
+    low: int
+    high: int
+
+    @model_validator(mode="after")
+    def _range(self) -> Integer:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
+
+    def sample(self, rng: np.random.Generator) -> int:
+        return int(rng.integers(self.low, self.high, endpoint=True))
+
+
+class Choice(Frozen):
+    dist: Literal["choice"] = "choice"
+    options: tuple[JsonValue, ...] = Field(min_length=1)
+    weights: tuple[float, ...] | None = None
+
+    @model_validator(mode="after")
+    def _weights(self) -> Choice:
+        if self.weights is not None:
+            if len(self.weights) != len(self.options):
+                raise ValueError(f"{len(self.weights)} weights for {len(self.options)} options")
+            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
+                raise ValueError("weights must be non-negative and not all zero")
+        return self
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        if self.weights is None:
+            return self.options[int(rng.integers(len(self.options)))]
+        w = [x / sum(self.weights) for x in self.weights]
+        return self.options[int(rng.choice(len(self.options), p=w))]
+
+
+class Remainder(Frozen):
+    """The "(all other tokens)" slot of a Dirichlet, with the range its mass must fall in."""
+
+    label: str = REMAINDER_LABEL
+    low: float = Field(default=0.0, ge=0, le=1)
+    high: float = Field(default=1.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _range(self) -> Remainder:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
+
+
+class Dirichlet(Frozen):
+    """Dirichlet(alpha) over the named tokens (and the remainder slot, if any), rounded to
+    ``decimals`` by the largest-remainder method.
+
+    alpha = 1 gives typical spreads, about 0.6 peaked ones, 2 or more flat ones.
+    """
+
+    dist: Literal["dirichlet"] = "dirichlet"
+    tokens: tuple[str, ...] = Field(min_length=2)
+    alpha: float | tuple[float, ...] = 1.0
+    remainder: Remainder | None = None
+    decimals: int = Field(default=2, ge=1, le=6)
+    min_prob: float = Field(default=0.01, ge=0, lt=1)
+    distinct: bool = Field(default=True, description="Reject draws where two named tokens tie.")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Dirichlet:
+        if len(set(self.tokens)) != len(self.tokens):
+            raise ValueError(f"tokens must be distinct, got {list(self.tokens)}")
+        slots = len(self.tokens) + (self.remainder is not None)
+        alphas = self.alpha if isinstance(self.alpha, tuple) else (self.alpha,)
+        if isinstance(self.alpha, tuple) and len(self.alpha) != slots:
+            raise ValueError(f"alpha has {len(self.alpha)} entries for {slots} slots (tokens plus remainder)")
+        if any(a <= 0 for a in alphas):
+            raise ValueError("alpha must be positive")
+        if self.min_prob * len(self.tokens) > 1:
+            raise ValueError(f"min_prob {self.min_prob} is impossible for {len(self.tokens)} tokens")
+        if self.distinct and len(self.tokens) > 10**self.decimals:
+            raise ValueError(f"{len(self.tokens)} distinct probabilities do not fit in {self.decimals} decimals")
+        return self
+
+    def sample(self, rng: np.random.Generator) -> TokenDistribution:
+        import numpy as np
+
+        slots = len(self.tokens) + (self.remainder is not None)
+        alpha = np.broadcast_to(np.asarray(self.alpha, dtype=float), (slots,))
+        # Gamma draws normalised: the textbook construction, stable across numpy versions.
+        g = rng.standard_gamma(alpha)
+        p = largest_remainder(g / g.sum(), self.decimals)
+        named = p[: len(self.tokens)]
+        if named.min() < self.min_prob - 1e-12:
+            raise Reject(f"a token probability is below min_prob {self.min_prob}")
+        if self.distinct and len(np.unique(named)) < len(named):
+            raise Reject("two token probabilities are equal")
+        rest = float(p[-1]) if self.remainder is not None else 0.0
+        if self.remainder is not None and not self.remainder.low - 1e-12 <= rest <= self.remainder.high + 1e-12:
+            raise Reject(f"the remainder {rest:.2f} is outside [{self.remainder.low}, {self.remainder.high}]")
+        return TokenDistribution(
+            tokens={t: round(float(v), self.decimals) for t, v in zip(self.tokens, named)},
+            remainder=round(rest, self.decimals),
+            remainder_label=self.remainder.label if self.remainder else REMAINDER_LABEL,
+        )
+
+
+Distribution = Annotated[
+    Union[Fixed, Uniform, LogUniform, Integer, Choice, Dirichlet], Field(discriminator="dist")
+]
+
+
+def _fixed_shorthand(value: Any) -> Any:
+    if isinstance(value, dict) and "dist" in value:
+        return value
+    return {"dist": "fixed", "value": value}
+
+
+ParamSpec = Annotated[Distribution, BeforeValidator(_fixed_shorthand, json_schema_input_type=Union[Distribution, JsonValue])]

@@ -1,0 +1,183 @@
+"""Templates: what the bank stores, and how a seed turns one into an Item.
+
+``Template.instantiate(seed)`` is a pure function of (template id, version, seed): the
+generator is seeded from a BLAKE2b hash of the three, never from Python's ``hash()`` or
+global random state, so a variant is the same on every machine and in every process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, ValidationError, model_validator
+
+from ..errors import ConstraintError, InputError
+from ._model import Frozen, Identifier
+from .constraints import Constraint
+from .items import Content, ItemContent, make_item
+from .params import Distribution, ParamSpec, Reject
+from .tags import Difficulty, Tags
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .families import Family
+
+__all__ = ["Template", "rng_for", "render_text"]
+
+
+def rng_for(template_id: str, version: int, seed: int) -> np.random.Generator:
+    """The generator for one variant, derived from (template id, version, seed)."""
+    import numpy as np
+
+    digest = hashlib.blake2b(f"qbank\x00{template_id}\x00{version}\x00{seed}".encode(), digest_size=16).digest()
+    return np.random.default_rng(int.from_bytes(digest, "little"))
+
+
+@lru_cache(maxsize=1)
+def _sandbox() -> Any:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    # Bank text is authored outside the package: sandboxed, and a missing name is an error.
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+@lru_cache(maxsize=512)
+def _compile(source: str) -> Any:
+    return _sandbox().from_string(source)
+
+
+def render_text(source: str, context: dict[str, Any]) -> str:
+    """Render bank-authored text with jinja2's sandbox; raises jinja2 errors unchanged."""
+    return str(_compile(source).render(**context))
+
+
+class Template(Frozen):
+    """A question family plus the distributions of its parameters, or a static item.
+
+    A template with a ``family`` draws parameters and lets the family build the content;
+    a template with ``content`` is a static item whose every variant is the same.
+    """
+
+    id: Identifier
+    version: int = Field(default=1, ge=1)
+    title: str = Field(min_length=1)
+    family: str | None = Field(default=None, description="Question family; omit for a static item.")
+    tags: Tags
+    points: float = Field(default=1.0, gt=0)
+    difficulty: Difficulty | None = None
+    params: dict[str, ParamSpec] = Field(default_factory=dict)
+    constraints: tuple[Constraint, ...] = ()
+    stem: str | None = Field(default=None, description="Replaces the family's stem; jinja2, sandboxed.")
+    content: ItemContent | None = Field(default=None, description="The question itself, for a static item.")
+    max_draws: int = Field(default=1000, ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _family_or_content(self) -> Template:
+        if (self.family is None) == (self.content is None):
+            raise ValueError("give either a family (a parameterized template) or content (a static item)")
+        if self.content is not None and (self.params or self.constraints):
+            raise ValueError("a static item takes no params or constraints")
+        if self.stem is not None:
+            from jinja2 import TemplateSyntaxError
+
+            try:
+                _compile(self.stem)
+            except TemplateSyntaxError as exc:
+                raise ValueError(f"stem template, line {exc.lineno}: {exc.message}") from None
+        return self
+
+    # -- checks that need the family (made when a bank is loaded) -----------------------
+
+    def get_family(self) -> Family | None:
+        if self.family is None:
+            return None
+        from .families import get_family
+
+        return get_family(self.family)
+
+    def specs(self) -> dict[str, Distribution]:
+        """Every parameter's distribution: this template's override, else the family default."""
+        fam = self.get_family()
+        if fam is None:
+            return {}
+        defaults = fam.default_specs()
+        unknown = sorted(set(self.params) - set(defaults))
+        if unknown:
+            raise InputError(
+                f"template {self.id}: unknown parameter {unknown[0]!r} for family {fam.name} "
+                f"(its parameters: {', '.join(defaults)})"
+            )
+        specs = {name: self.params.get(name, spec) for name, spec in defaults.items()}
+        missing = [name for name, spec in specs.items() if spec is None]
+        if missing:
+            raise InputError(f"template {self.id}: family {fam.name} needs parameter {missing[0]!r}")
+        return specs  # type: ignore[return-value]
+
+    # -- instantiation -------------------------------------------------------------------
+
+    def instantiate(self, seed: int) -> Any:
+        """The variant for ``seed``: a fully computed Item."""
+        if seed < 0:
+            raise InputError(f"seed must be a non-negative integer, got {seed}")
+        if self.content is not None:
+            return self._item(self.content, seed, {})
+        fam = self.get_family()
+        assert fam is not None  # narrowed by the validator above
+        specs = self.specs()
+        rng = rng_for(self.id, self.version, seed)
+        reasons: Counter[str] = Counter()
+        for _ in range(self.max_draws):
+            try:
+                content, data = self._draw(fam, specs, rng)
+                break
+            except Reject as r:
+                reasons[r.reason] += 1
+        else:
+            reason, count = reasons.most_common(1)[0]
+            raise ConstraintError(
+                f"template {self.id} (seed {seed}): no draw met the constraints in {self.max_draws} tries; "
+                f"most often: {reason} ({count} times)"
+            )
+        if self.stem is not None:
+            content = content.model_copy(update={"stem": self._render_stem(data)})
+        return self._item(content, seed, data)
+
+    def _draw(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator) -> tuple[Content, dict[str, Any]]:
+        values = {name: spec.sample(rng) for name, spec in specs.items()}
+        try:
+            params = fam.params.model_validate(values)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(x) for x in err["loc"])
+            raise InputError(f"template {self.id}: params.{where}: {err['msg']}") from None
+        for c in self.constraints:
+            if c.phase == "params" and (reason := c.check(dict(params))):
+                raise Reject(reason)
+        built = fam.build(params, rng)
+        content, extra = built if isinstance(built, tuple) else (built, {})
+        for c in self.constraints:
+            if c.phase == "content" and (reason := c.check(content)):
+                raise Reject(reason)
+        return content, {"params": params.model_dump(mode="json"), **extra}
+
+    def _render_stem(self, data: dict[str, Any]) -> str:
+        from jinja2 import TemplateError, UndefinedError
+
+        context = {**data.get("params", {}), **{k: v for k, v in data.items() if k != "params"}}
+        try:
+            return render_text(self.stem or "", context)
+        except UndefinedError as exc:
+            raise InputError(f"template {self.id}: stem: {exc.message} (available: {', '.join(sorted(context))})") from None
+        except TemplateError as exc:
+            raise InputError(f"template {self.id}: stem: {exc}") from None
+
+    def _item(self, content: Any, seed: int, data: dict[str, Any]) -> Any:
+        return make_item(
+            content, template=self.id, version=self.version, seed=seed, title=self.title,
+            points=self.points, tags=self.tags, difficulty=self.difficulty, data=data,
+        )

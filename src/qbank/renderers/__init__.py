@@ -1,0 +1,73 @@
+"""Renderers: Items and Assessments to files, one module per format.
+
+Each format registers a :class:`Format` whose ``render`` is a pure function from an
+:class:`~qbank.questions.Assessment` to :class:`Rendered` (str or bytes, plus warnings for
+anything the format had to skip or degrade). Writing files is the caller's job.
+
+``audience="student"`` output never contains a key, feedback tied to the key, or an
+explanation; ``audience="instructor"`` adds them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from ..questions import Assessment
+
+__all__ = ["Audience", "Format", "Rendered", "formats", "get_format", "register"]
+
+Audience = Literal["student", "instructor"]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    content: str | bytes
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffix: str
+    description: str
+    render: Callable[..., Rendered]
+    audiences: tuple[Audience, ...] = ("student", "instructor")
+    lms: bool = field(default=False, metadata={"doc": "An LMS import format (carries groups and keys)."})
+
+
+_FORMATS: dict[str, Format] = {}
+# Modules that register formats; imported on first use so that the CLI starts fast.
+_MODULES = ("markdown", "json_export")
+
+
+def register(fmt: Format) -> Format:
+    _FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def _load() -> None:
+    for module in _MODULES:
+        importlib.import_module(f"{__name__}.{module}")
+
+
+def formats() -> list[Format]:
+    _load()
+    return list(_FORMATS.values())
+
+
+def get_format(name: str) -> Format:
+    _load()
+    try:
+        return _FORMATS[name]
+    except KeyError:
+        from ..errors import InputError
+
+        raise InputError(f"unknown format {name!r} (available: {', '.join(_FORMATS)})") from None
+
+
+def render(assessment: Assessment, fmt: str, audience: Audience = "student") -> Rendered:
+    return get_format(fmt).render(assessment, audience=audience)

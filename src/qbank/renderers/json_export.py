@@ -1,0 +1,39 @@
+"""JSON: the canonical Items, for other tools (student version without the key)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..questions import Assessment
+from . import Audience, Format, Rendered, register
+
+__all__ = ["item_json", "student_view"]
+
+# Fields that carry the key or reveal it; a student export drops them everywhere.
+_KEY_FIELDS = {"correct", "answer", "answers", "feedback", "misconception", "distractors", "explanation",
+               "rubric", "sample_answer", "feedback_true", "feedback_false", "data"}
+
+
+def student_view(value: Any) -> Any:
+    """The item data with every key-bearing field removed, recursively."""
+    if isinstance(value, dict):
+        return {k: student_view(v) for k, v in value.items() if k not in _KEY_FIELDS}
+    if isinstance(value, list):
+        return [student_view(v) for v in value]
+    return value
+
+
+def item_json(item: Any, *, key: bool = False) -> str:
+    data = item.model_dump(mode="json")
+    return json.dumps(data if key else student_view(data), indent=2, ensure_ascii=False)
+
+
+def render_assessment(assessment: Assessment, audience: Audience = "student") -> Rendered:
+    data = assessment.model_dump(mode="json")
+    if audience == "student":
+        data = student_view(data)
+    return Rendered(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+register(Format("json", ".json", "JSON: the canonical items (student version without keys)", lambda a, audience="student": render_assessment(a, audience)))

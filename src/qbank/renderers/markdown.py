@@ -1,0 +1,137 @@
+"""Markdown: a readable quiz for students, or with key, feedback and explanations for instructors.
+
+Math stays as ``$...$`` / ``$$...$$``, which most Markdown viewers typeset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..questions import Assessment, letter
+from . import Audience, Format, Rendered, register
+
+__all__ = ["render_item", "render_assessment"]
+
+
+def _choices(spec: Any, key: bool) -> list[str]:
+    lines = [f"- **{letter(i)}.** {o.text}" for i, o in enumerate(spec.options)]
+    if key:
+        correct = ", ".join(letter(i) for i in spec.key)
+        lines += ["", f"**Answer:** {correct}", ""]
+        for i, o in enumerate(spec.options):
+            tag = "correct" if o.correct else (o.misconception or "incorrect")
+            if o.feedback or o.misconception:
+                lines.append(f"- {letter(i)} ({tag}): {o.feedback}".rstrip())
+    return lines
+
+
+def _true_false(spec: Any, key: bool) -> list[str]:
+    lines = ["- **True**", "- **False**"]
+    if key:
+        lines += ["", f"**Answer:** {'True' if spec.answer else 'False'}"]
+        wrong = spec.feedback_false if spec.answer else spec.feedback_true
+        if wrong:
+            lines.append(f"- If answered {'False' if spec.answer else 'True'}" + (f" ({spec.misconception})" if spec.misconception else "") + f": {wrong}")
+    return lines
+
+
+def _numeric(spec: Any, key: bool) -> list[str]:
+    unit = f" {spec.unit}" if spec.unit else ""
+    lines = [f"Answer: ________{unit}"]
+    if key:
+        lines += ["", f"**Answer:** {spec.answer:.{spec.decimals}f}{unit}" if spec.decimals is not None else f"**Answer:** {spec.answer:g}{unit}",
+                  f"(accepted within {spec.tolerance.describe()})"]
+        for d in spec.distractors:
+            lines.append(f"- {d.value:g} ({d.misconception}): {d.feedback}".rstrip())
+    return lines
+
+
+def _short_text(spec: Any, key: bool) -> list[str]:
+    lines = ["Answer: ________"]
+    if key:
+        lines += ["", "**Accepted:** " + " / ".join(f"`{a}`" for a in spec.answers)]
+        for d in spec.distractors:
+            lines.append(f"- `{d.text}` ({d.misconception}): {d.feedback}".rstrip())
+    return lines
+
+
+def _ordering(spec: Any, key: bool) -> list[str]:
+    lines = ["Put these in order (e.g. `C A B`):", ""] + [f"- **{letter(i)}.** {e}" for i, e in enumerate(spec.entries)]
+    if key:
+        lines += ["", "**Answer:** " + " ".join(letter(i) for i in spec.answer)]
+    return lines
+
+
+def _matching(spec: Any, key: bool) -> list[str]:
+    lines = ["Match each numbered item with a lettered choice (e.g. `1-b 2-a`):", ""]
+    lines += [f"{i + 1}. {p}" for i, p in enumerate(spec.prompts)] + [""]
+    lines += [f"- **{letter(j).lower()}.** {c}" for j, c in enumerate(spec.choices)]
+    if key:
+        lines += ["", "**Answer:** " + " ".join(f"{i + 1}-{letter(j).lower()}" for i, j in enumerate(spec.answer))]
+    return lines
+
+
+def _open_response(spec: Any, key: bool) -> list[str]:
+    lines = ["*Write your answer below.*"]
+    if key:
+        lines += ["", "**Rubric:**", ""]
+        total = spec.rubric.total_weight
+        lines += [f"- **{c.id} {c.title}** ({c.weight / total:.0%}): {c.description}".rstrip() for c in spec.rubric.criteria]
+        lines += [f"- Cap {cap.max_score:.0%} unless {' or '.join(cap.unless)}: {cap.reason}".rstrip() for cap in spec.rubric.caps]
+        lines += ["", "**Sample answer:**", "", spec.sample_answer]
+    return lines
+
+
+def _multipart(spec: Any, key: bool) -> list[str]:
+    lines: list[str] = []
+    for part in spec.parts:
+        lines += ["", f"**({part.label})** {part.prompt}", ""] + BODY[part.type](part, key)
+    return lines
+
+
+BODY: dict[str, Callable[[Any, bool], list[str]]] = {
+    "single_choice": _choices,
+    "multiple_response": _choices,
+    "true_false": _true_false,
+    "numeric": _numeric,
+    "short_text": _short_text,
+    "ordering": _ordering,
+    "matching": _matching,
+    "open_response": _open_response,
+    "multipart": _multipart,
+}
+
+
+def render_item(item: Any, *, key: bool = False, heading: str = "###", number: int | None = None) -> str:
+    """One item as Markdown; with ``key`` the answer, feedback and worked explanation follow."""
+    title = f"{number}. {item.title}" if number is not None else item.title
+    points = f"{item.points:g} point{'s' if item.points != 1 else ''}"
+    lines = [f"{heading} {title} ({points})", "", item.stem, ""]
+    if item.type == "multiple_response":
+        lines += ["*Select all that apply.*", ""]
+    lines += BODY[item.type](item, key)
+    if key and item.explanation:
+        lines += ["", "**Explanation:** " + item.explanation]
+    if key:
+        lines += ["", f"<sub>{item.id}</sub>"]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_assessment(assessment: Assessment, audience: Audience = "student") -> Rendered:
+    key = audience == "instructor"
+    parts = [f"# {assessment.title}" + (" (answer key)" if key else ""), ""]
+    if assessment.instructions:
+        parts += [assessment.instructions, ""]
+    n = 0
+    for section in assessment.sections:
+        if section.title:
+            parts += [f"## {section.title}", ""]
+        for group in section.groups:
+            for item in group.items[: None if key else group.pick]:
+                n += 1
+                parts += [render_item(item, key=key, number=n), ""]
+    return Rendered("\n".join(parts).rstrip() + "\n")
+
+
+register(Format("md", ".md", "Markdown (student, or instructor with key)", lambda a, audience="student": render_assessment(a, audience)))
