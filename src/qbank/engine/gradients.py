@@ -157,6 +157,8 @@ def probability_change(probs: ArrayLike, target: ArrayLike, lr: float) -> NDArra
 def probability_change_signs(probs: ArrayLike, target: ArrayLike, lr: float) -> NDArray[np.int8]:
     r"""Which tokens' probabilities rise (+1), fall (-1) or stay (0) after one SGD step.
 
+    Formula: :math:`s_j = \operatorname{sign}\big(p_j(e^{-\eta g_j}/S - 1)\big)` with ``|change| <= 1e-15`` as 0.
+
     Rule (CONTENT.md D2): :math:`\operatorname{sign}\Delta p_c = +1` whenever
     :math:`0 < p_c < 1`; a wrong token with :math:`p_j > 0` rises iff
     :math:`p_j < \tau_\eta = -\ln S/\eta` (:func:`change_threshold`).

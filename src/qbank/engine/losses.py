@@ -151,7 +151,7 @@ def sft_loss(
 ) -> float:
     r"""SFT loss of a padded batch with prompt tokens masked out.
 
-    Formula (token_mean): :math:`L = \sum_{s,t} m_{s,t}(-\ln p_{s,t}) / \sum_{s,t} m_{s,t}`;
+    Formula: (token_mean) :math:`L = \sum_{s,t} m_{s,t}(-\ln p_{s,t}) / \sum_{s,t} m_{s,t}`;
     ``sum`` drops the denominator; ``sequence_mean`` averages the per-sequence means.
 
     ``token_probs`` has shape ``(..., T)`` (sequences padded to T), ``mask`` is True on
@@ -235,7 +235,8 @@ def label_smoothing_loss(probs: ArrayLike, target: ArrayLike, eps: float) -> NDA
     q = smoothed_target(p.shape[-1], t, eps)
     nl = _neg_log(p)
     # 0 * inf must count as 0: a token with q = 0 contributes nothing.
-    return np.where(q > 0, q * nl, 0.0).sum(axis=-1)
+    with np.errstate(invalid="ignore"):
+        return np.where(q > 0, q * nl, 0.0).sum(axis=-1)
 
 
 def label_smoothing_min_loss(num_classes: int, eps: float) -> float:

@@ -1,11 +1,13 @@
-"""Shared helpers for the engine tests: central finite differences and hypothesis strategies."""
+"""Shared helpers for the engine tests: central finite differences and hypothesis strategies.
+
+A plain module (not conftest) so tests import it by name; pytest puts this folder on sys.path.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import numpy as np
-import pytest
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -19,11 +21,6 @@ def central_diff(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-
         e[i] = h
         g[i] = (f(x + e) - f(x - e)) / (2 * h)
     return g
-
-
-@pytest.fixture
-def fd() -> Callable[..., np.ndarray]:
-    return central_diff
 
 
 def distributions(min_k: int = 2, max_k: int = 8, min_p: float = 0.0) -> st.SearchStrategy[np.ndarray]:
