@@ -1,14 +1,33 @@
-"""Helpers shared by the families: option shuffling, number and token formatting."""
+"""Helpers shared by the families: formatting, option shuffling, and item builders.
+
+The builders enforce the bank's quality rules in one place, so that no family can forget
+them: wrong options carry a misconception and feedback, options are distinct as displayed,
+distractors equal to the key at the displayed precision are dropped, the key's position is
+uniform over seeds, and numeric stems state their decimals and tolerance.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 
-from ..items import Option
-from ..params import TokenDistribution
+from ..items import (
+    MultipleResponseContent,
+    NumericContent,
+    NumericDistractor,
+    NumericPart,
+    Option,
+    SingleChoiceContent,
+    Tolerance,
+)
+from ..params import Reject, TokenDistribution
 
-__all__ = ["fmt", "shuffle", "tok", "token_table"]
+__all__ = [
+    "Wrong", "choice_item", "draw_probs", "fmt", "multiple_response_item", "numeric_item", "numeric_part",
+    "numeric_choice_item", "pick_gold", "shuffle", "tok", "token_table", "tolerance", "tolerance_note",
+]
 
 
 def fmt(x: float, decimals: int = 3) -> str:
@@ -39,3 +58,156 @@ def token_table(dists: Sequence[tuple[str, TokenDistribution]]) -> str:
 def shuffle(options: Sequence[Option], rng: np.random.Generator) -> tuple[Option, ...]:
     """Options in a uniformly random order, so the key's position carries no signal."""
     return tuple(options[i] for i in rng.permutation(len(options)))
+
+
+def draw_probs(rng: np.random.Generator, n: int, alpha: float = 1.0, min_prob: float = 0.01, decimals: int = 2) -> np.ndarray:
+    """``n`` probabilities from Dirichlet(alpha), rounded by largest remainder, distinct and >= ``min_prob``."""
+    from ...engine import largest_remainder_round
+
+    g = rng.standard_gamma(np.full(n, float(alpha)))
+    p = largest_remainder_round(g / g.sum(), decimals)
+    if p.min() < min_prob - 1e-12:
+        raise Reject(f"a probability is below {min_prob}")
+    if len(np.unique(p)) < n:
+        raise Reject("two probabilities are equal")
+    return np.round(p, decimals)
+
+
+def pick_gold(dist: TokenDistribution, gold_is_argmax: bool, rng: np.random.Generator) -> int:
+    """The index of the gold token: the argmax, or a uniformly chosen other named token."""
+    probs = np.array(dist.probs)
+    top = int(np.argmax(probs))
+    if gold_is_argmax:
+        return top
+    others = [i for i in range(len(probs)) if i != top]
+    return int(others[int(rng.integers(len(others)))])
+
+
+# ---------------------------------------------------------------------------------------
+# Numeric answers
+# ---------------------------------------------------------------------------------------
+
+
+def tolerance(decimals: int = 3) -> Tolerance:
+    """CONTENT.md section 0: |x - x*| <= max(5 units of the last asked decimal, 0.5 % of |x*|).
+
+    For 3 decimals that is max(0.005, 0.5 %).
+    """
+    return Tolerance(absolute=round(5 * 10.0**-decimals, decimals + 1), relative=0.005)
+
+
+def tolerance_note(decimals: int = 3) -> str:
+    """The sentence a numeric stem ends with."""
+    tol = tolerance(decimals)
+    return (
+        f"Give your answer to {decimals} decimals; answers within ±{tol.absolute:g} or 0.5 % "
+        "(whichever is larger) are accepted."
+    )
+
+
+def _within(a: float, b: float, tol: Tolerance) -> bool:
+    return abs(a - b) <= max(tol.absolute or 0.0, (tol.relative or 0.0) * abs(b)) + 1e-12
+
+
+@dataclass(frozen=True)
+class Wrong:
+    """A wrong answer (a value or an option text) and the misconception behind it."""
+
+    value: float | str
+    misconception: str
+    feedback: str
+
+
+def _numeric_distractors(key: float, wrongs: Sequence[Wrong], decimals: int) -> tuple[NumericDistractor, ...]:
+    tol = tolerance(decimals)
+    shown = {fmt(key, decimals)}
+    out = []
+    for w in wrongs:
+        v = float(w.value)
+        if not np.isfinite(v) or _within(v, key, tol) or fmt(v, decimals) in shown:
+            continue  # equal to the key (or another distractor) as displayed: it would teach nothing
+        shown.add(fmt(v, decimals))
+        out.append(NumericDistractor(value=v, misconception=w.misconception, feedback=w.feedback))
+    return tuple(out)
+
+
+def numeric_item(stem: str, key: float, wrongs: Sequence[Wrong], explanation: str, decimals: int = 3, unit: str | None = None) -> NumericContent:
+    """A numeric item whose stem states decimals and tolerance; distractors equal to the key are dropped."""
+    return NumericContent(
+        stem=f"{stem}\n\n{tolerance_note(decimals)}", answer=float(key), tolerance=tolerance(decimals), decimals=decimals,
+        unit=unit, distractors=_numeric_distractors(float(key), wrongs, decimals), explanation=explanation,
+    )
+
+
+def numeric_part(label: str, prompt: str, key: float, wrongs: Sequence[Wrong], decimals: int = 3) -> NumericPart:
+    """One numeric part of a multipart item (tolerance as for whole items)."""
+    return NumericPart(
+        label=label, prompt=prompt, answer=float(key), tolerance=tolerance(decimals), decimals=decimals,
+        distractors=_numeric_distractors(float(key), wrongs, decimals),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Choices
+# ---------------------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def choice_item(
+    stem: str, key: str, key_feedback: str, wrongs: Sequence[Wrong], rng: np.random.Generator,
+    explanation: str, n_options: int = 4,
+) -> SingleChoiceContent:
+    """Single choice: the key plus ``n_options - 1`` distinct wrong options drawn from ``wrongs``.
+
+    A fixed option count keeps the key's position uniform over exactly ``n_options`` slots.
+    Raises Reject when fewer distinct wrong options remain.
+    """
+    seen = {_norm(key)}
+    pool = []
+    for w in wrongs:
+        if _norm(str(w.value)) not in seen:
+            seen.add(_norm(str(w.value)))
+            pool.append(w)
+    if len(pool) < n_options - 1:
+        raise Reject("too few distinct distractors")
+    chosen = [pool[i] for i in sorted(rng.choice(len(pool), n_options - 1, replace=False))] if len(pool) > n_options - 1 else pool
+    options = [Option(text=key, correct=True, feedback=key_feedback)]
+    options += [Option(text=str(w.value), misconception=w.misconception, feedback=w.feedback) for w in chosen]
+    return SingleChoiceContent(stem=stem, options=shuffle(options, rng), explanation=explanation, shuffle=True)
+
+
+def numeric_choice_item(
+    stem: str, key: float, key_feedback: str, wrongs: Sequence[Wrong], rng: np.random.Generator,
+    explanation: str, decimals: int = 3, n_options: int = 4, suffix: str = "",
+) -> SingleChoiceContent:
+    """Single choice among numbers: wrong values equal to the key at ``decimals`` are dropped."""
+    texts = [Wrong(fmt(float(w.value), decimals) + suffix, w.misconception, w.feedback) for w in wrongs if np.isfinite(float(w.value))]
+    return choice_item(stem, fmt(key, decimals) + suffix, key_feedback, texts, rng, explanation, n_options)
+
+
+def multiple_response_item(
+    stem: str, statements: Sequence[tuple[str, bool, str, str | None]], rng: np.random.Generator,
+    explanation: str, n_options: int | None = None, scoring: str = "right_minus_wrong",
+) -> MultipleResponseContent:
+    """Multiple response from (text, correct, feedback, misconception) statements.
+
+    With ``n_options`` a random subset is shown that keeps at least one true and one false
+    statement; wrong statements must name a misconception.
+    """
+    items = list(statements)
+    if n_options is not None and n_options < len(items):
+        for _ in range(50):
+            idx = sorted(rng.choice(len(items), n_options, replace=False))
+            sub = [items[i] for i in idx]
+            if any(s[1] for s in sub) and not all(s[1] for s in sub):
+                items = sub
+                break
+        else:
+            raise Reject("no subset with both true and false statements")
+    options = [Option(text=t, correct=c, feedback=f, misconception=None if c else m) for t, c, f, m in items]
+    return MultipleResponseContent(
+        stem=stem, options=shuffle(options, rng), explanation=explanation, scoring=scoring, shuffle=True  # type: ignore[arg-type]
+    )

@@ -10,7 +10,7 @@ from ..items import Option, SingleChoiceContent
 from ..params import Dirichlet, Reject, Remainder, TokenDistribution
 from . import Draw, FamilyParams, family
 from ._common import fmt, shuffle, tok, token_table
-from ._maths import cross_entropy
+from ...engine import cross_entropy
 
 _TOKENS = ("Paris", "London", "The")
 
@@ -38,7 +38,7 @@ def build(p: CompareStates, rng: np.random.Generator) -> SingleChoiceContent:
     pa, pb = p.state_a.tokens[p.gold], p.state_b.tokens[p.gold]
     if abs(pa - pb) < p.min_gap - 1e-12:
         raise Reject(f"p(gold) differs by less than {p.min_gap} between the states")
-    la, lb = cross_entropy(pa), cross_entropy(pb)
+    la, lb = (float(x) for x in cross_entropy(np.array([[pa, 1 - pa], [pb, 1 - pb]]), np.array([0, 0])))
     better, worse = ("B", "A") if lb < la else ("A", "B")
     p_better, p_worse = max(pa, pb), min(pa, pb)
     l_better, l_worse = min(la, lb), max(la, lb)

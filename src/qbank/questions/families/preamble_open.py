@@ -8,7 +8,7 @@ from pydantic import Field
 from ..items import OpenResponseContent
 from . import FamilyParams, family
 from ._common import fmt, tok
-from ._maths import empirical_mle
+from ...engine import empirical_mle
 from ._rubrics import PREAMBLE_RUBRIC
 
 class PreambleOpen(FamilyParams):
