@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic_core import to_jsonable_python
+
 from ...errors import InputError
 from .._model import Frozen
 from ..params import Distribution, Fixed
@@ -65,7 +67,7 @@ class Family:
         for name, info in self.params.model_fields.items():
             spec = next((m.spec for m in info.metadata if isinstance(m, Draw)), None)
             if spec is None and not info.is_required():
-                spec = Fixed(value=info.get_default(call_default_factory=True))
+                spec = Fixed(value=to_jsonable_python(info.get_default(call_default_factory=True)))
             specs[name] = spec
         return specs
 
