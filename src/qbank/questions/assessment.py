@@ -25,6 +25,9 @@ class Group(Frozen):
     pick: int = Field(default=1, ge=1, description="How many of the items each student gets.")
     points: float | None = Field(default=None, gt=0, description="Points per item; defaults to each item's own.")
     items: tuple[Item, ...] = Field(min_length=1)
+    shuffle_options: bool = Field(
+        default=False, description="Let the LMS shuffle each item's options at delivery (its runtime shuffle flag)."
+    )
 
     @model_validator(mode="after")
     def _enough(self) -> Group:
