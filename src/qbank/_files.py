@@ -120,8 +120,12 @@ def validate_data(model: type[M], data: Any, file: str, lines: Lines | None = No
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        errors = exc.errors()
+        # pydantic adds "too short after validation" for a list whose only item failed: noise
+        errors = [e for e in errors if not (e["type"] == "too_short" and any(
+            o is not e and tuple(o["loc"][: len(e["loc"])]) == tuple(e["loc"]) for o in errors))]
         problems = []
-        for err in exc.errors():
+        for err in errors:
             shown, line = _locate(data, tuple(err["loc"]), lines or {})
             problems.append(Problem(file, _message(err), path=shown, line=line))
         raise BankError(problems) from None

@@ -140,7 +140,8 @@ def _check_template(template: Template, index: int, file: str, lines: dict[Any, 
         template.specs()
     except QbankError as exc:
         field = "family" if "unknown question family" in str(exc) else "params"
-        return [Problem(file, str(exc).split(": ", 1)[-1], path=f"{where}.{field}", line=lines.get(("templates", index, field), line))]
+        message = str(exc).removeprefix(f"template {template.id}: ")
+        return [Problem(file, message, path=f"{where}.{field}", line=lines.get(("templates", index, field), line))]
     fam = template.get_family()
     problems = []
     if fam is None:

@@ -1,0 +1,95 @@
+"""The bank commands as a user runs them: output, exit codes 0/1/2, quiet success."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from qbank.cli import cli
+from qbank.questions import builtin_bank
+
+SCHEMA = Path(__file__).resolve().parents[2] / "schema" / "bank.schema.json"
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_help_lists_every_command() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    for name in ("list", "show", "validate", "schema", "families"):
+        assert f"  {name}" in result.output
+
+
+def test_list_prints_one_line_per_template_and_filters() -> None:
+    result = run("list")
+    assert result.exit_code == 0
+    assert len(result.output.splitlines()) == len(builtin_bank())
+    result = run("list", "--bloom", "analyze", "--json")
+    rows = json.loads(result.output)
+    assert rows and {r["bloom"] for r in rows} == {"analyze"}
+    assert run("list", "--topic", "no-such-topic").exit_code == 1
+    assert run("list", "--bloom", "analyse").exit_code == 2
+
+
+def test_show_hides_the_key_unless_asked() -> None:
+    student = run("show", "paris-states-original")
+    assert student.exit_code == 0
+    assert "What is the capital of France?" in student.output
+    assert "Answer" not in student.output and "1.3863" not in student.output.split("- **")[0]
+    instructor = run("show", "paris-states-original", "--key")
+    assert "**Answer:**" in instructor.output and "0.5108" in instructor.output
+
+
+def test_show_json_without_key_carries_no_answer_fields() -> None:
+    data = json.loads(run("show", "paris-states-v1-s5", "--json").output)
+    assert data["id"] == "paris-states-v1-s5"
+    assert all("correct" not in o for o in data["options"])
+    assert "explanation" not in data
+    keyed = json.loads(run("show", "paris-states", "--seed", "5", "--json", "--key").output)
+    assert sum(o["correct"] for o in keyed["options"]) == 1
+
+
+def test_show_unknown_ids_exit_2_with_a_hint() -> None:
+    result = run("show", "no-such-item")
+    assert result.exit_code == 2
+    assert "Error: no template or item 'no-such-item' in the bank (see `qbank list`)" in result.output
+
+
+def test_validate_is_quiet_on_success_and_exact_on_failure(tmp_path: Path) -> None:
+    bank = Path(__file__).resolve().parents[2] / "src" / "qbank" / "questions" / "bank"
+    ok = run("validate", str(bank))
+    assert ok.exit_code == 0 and ok.output == ""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("templates:\n  - id: x\n    title: X\n    family: compare-states\n    tags: {bloom: apply}\n    params:\n      min_gap: 2\n", encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.exit_code == 2
+    assert f"{bad}" in result.output and "template x" in result.output and "no draw met the constraints" in result.output
+
+
+def test_validate_reports_schema_errors_with_line_numbers(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("templates:\n  - id: x\n    title: X\n    family: compare-states\n    tags: {bloom: apply}\n    params:\n      state_a: {dist: uniform, low: 1, high: 0}\n", encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.exit_code == 2
+    assert f"Error: {bad}:7: templates[0].params.state_a: low (1.0) must not exceed high (0.0)" in result.output
+
+
+def test_schema_command_matches_the_committed_schema(tmp_path: Path) -> None:
+    out = tmp_path / "schema.json"
+    assert run("schema", "-o", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8") == SCHEMA.read_text(encoding="utf-8"), (
+        "schema/bank.schema.json is stale: run `qbank schema -o schema/bank.schema.json`"
+    )
+    schema = json.loads(out.read_text(encoding="utf-8"))
+    assert "discriminator" in json.dumps(schema)
+
+
+def test_families_lists_topics_bloom_types_and_params() -> None:
+    result = run("families", "--json")
+    rows = {r["name"]: r for r in json.loads(result.output)}
+    assert rows["compare-states"]["item_types"] == ["single_choice"]
+    assert "state_a" in rows["compare-states"]["params"]
