@@ -1,0 +1,23 @@
+"""Normalising short text answers so that typing habits do not change the grade.
+
+NFKC (full-width letters, ligatures, composed accents), apostrophe and quote variants
+(’ ‘ ʼ ` ´ ′ and the double ones) folded to ' and ", whitespace collapsed and trimmed, and,
+unless the item is case sensitive, case folded.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+__all__ = ["normalise"]
+
+_QUOTES = str.maketrans({
+    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'", "\u2032": "'", "\u201b": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+})
+
+
+def normalise(text: str, case_sensitive: bool = False) -> str:
+    """``text`` in the form short answers are compared in."""
+    folded = " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
+    return folded if case_sensitive else folded.casefold()
