@@ -1,0 +1,325 @@
+"""The practice loop: ask, read, grade, give feedback, record; then a summary.
+
+:class:`Session` reads lines from a ``read(prompt)`` callable and writes to a rich
+``Console``, so tests drive it with a list of strings and no terminal. At each item a line
+is one of:
+
+* an answer: graded at once; a wrong choice shows the feedback for the misconception behind
+  it, and every graded answer shows the worked explanation with the variant's own numbers;
+* an answer that cannot be read (a format error): said so, and asked again, not counted;
+* ``?``: the hint, where the item has one; ``s``: skip; ``q``: quit with the summary.
+
+End of input (``EOFError``) and Ctrl-C (``KeyboardInterrupt``) end the session the same
+way as ``q``, with the summary and no traceback. Every answer and skip is handed to
+``record`` the moment it is graded, so nothing already answered is lost.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .progress import Attempt
+
+__all__ = ["Result", "Session", "Summary"]
+
+EndReason = Literal["finished", "quit", "end of input", "interrupted"]
+_QUIT = {"q", "quit", ":q", "exit"}
+_SKIP = {"s", "skip"}
+_HINT = {"?", "h", "hint"}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What happened to one item in the session."""
+
+    item_id: str
+    title: str
+    topics: tuple[str, ...]
+    outcome: Literal["correct", "wrong", "skipped"]
+    score: float
+    max_score: float
+    misconception: str | None = None
+
+
+@dataclass
+class Summary:
+    """The end of a session: results in order and why it ended."""
+
+    results: list[Result] = field(default_factory=list)
+    ended: EndReason = "finished"
+
+    @property
+    def answered(self) -> list[Result]:
+        return [r for r in self.results if r.outcome != "skipped"]
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.answered)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.max_score for r in self.answered)
+
+    @property
+    def correct(self) -> int:
+        return sum(r.outcome == "correct" for r in self.results)
+
+    @property
+    def skipped(self) -> int:
+        return sum(r.outcome == "skipped" for r in self.results)
+
+    def topics_to_review(self) -> list[str]:
+        """Topics of the items answered wrong, most often missed first."""
+        counts: dict[str, int] = {}
+        for r in self.results:
+            if r.outcome == "wrong":
+                for t in r.topics:
+                    counts[t] = counts.get(t, 0) + 1
+        return sorted(counts, key=lambda t: (-counts[t], t))
+
+
+class Session:
+    """One practice session over ``items`` (an iterable, built lazily one item at a time).
+
+    Args:
+        items: the items to ask, in order; ``total`` is their number (for "3/10").
+        read: returns one line typed by the student; raises ``EOFError`` at end of input.
+        console: a rich ``Console`` to write to.
+        check: ``(item, raw) -> Grade | FormatError``; the grader's ``check`` by default.
+        record: called with each :class:`~qbank.student.progress.Attempt` as soon as it is
+            graded (the progress store's ``record``), or None to keep nothing.
+    """
+
+    def __init__(
+        self,
+        items: Iterable[Any],
+        *,
+        total: int,
+        read: Callable[[str], str],
+        console: Any,
+        check: Callable[[Any, str], Any] | None = None,
+        record: Callable[[Attempt], None] | None = None,
+        session_id: str | None = None,
+    ):
+        if check is None:
+            from ..grader import check as grader_check
+
+            check = grader_check
+        self.items = items
+        self.total = total
+        self.read = read
+        self.console = console
+        self.check = check
+        self.record = record
+        self.session_id = session_id or uuid.uuid4().hex[:12]
+        self.summary = Summary()
+
+    def run(self) -> Summary:
+        """Ask every item until the end, ``q``, end of input or Ctrl-C; print and return the summary."""
+        try:
+            self._loop()
+        except EOFError:
+            self.summary.ended = "end of input"
+        except KeyboardInterrupt:
+            self.summary.ended = "interrupted"
+        except _Quit:
+            self.summary.ended = "quit"
+        self.console.print()
+        self.print_summary()
+        return self.summary
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        from .terminal import render_item
+
+        items: Iterator[Any] = iter(self.items)
+        for number, item in enumerate(items, start=1):
+            self.console.print()
+            render_item(self.console, item, number, self.total)
+            self._ask(item)
+
+    def _ask(self, item: Any) -> None:
+        while True:
+            raw = self._read_answer(item)
+            command = raw.strip().lower()
+            if command in _QUIT:
+                raise _Quit
+            if command in _SKIP:
+                self._keep(item, Result(item.id, item.title, tuple(item.tags.topics), "skipped", 0.0, float(item.points)), raw)
+                self.console.print("[yellow]Skipped.[/yellow]")
+                return
+            if command in _HINT:
+                self._hint(item)
+                continue
+            if not raw.strip():
+                continue
+            grade = self.check(item, raw)
+            if not hasattr(grade, "correct"):
+                # A format error: the answer could not be read, so it does not count.
+                self.console.print(f"[red]Cannot read that answer:[/red] {grade}", highlight=False)
+                continue
+            self._show_grade(item, grade)
+            outcome: Literal["correct", "wrong"] = "correct" if grade.correct else "wrong"
+            self._keep(
+                item,
+                Result(item.id, item.title, tuple(item.tags.topics), outcome, float(grade.score),
+                       float(grade.max_score), grade.misconception),
+                raw,
+            )
+            return
+
+    def _read_answer(self, item: Any) -> str:
+        if item.type != "open_response":
+            return self.read("> ")
+        # An essay is several lines, ended by an empty line; a command is a first line alone.
+        lines = [self.read("> ")]
+        if lines[0].strip().lower() in _QUIT | _SKIP | _HINT or not lines[0].strip():
+            return lines[0]
+        while True:
+            try:
+                line = self.read("… ")
+            except EOFError:
+                break  # grade what was written; the next read ends the session
+            if not line.strip():
+                break
+            lines.append(line)
+        return "\n".join(lines)
+
+    def _hint(self, item: Any) -> None:
+        from rich.markdown import Markdown
+
+        from .terminal import text_for_terminal
+
+        hints = [item.hint] if item.hint else []
+        if not hints:
+            self.console.print("[dim]No hint for this item.[/dim]")
+            return
+        self.console.print("[cyan]Hint:[/cyan]")
+        self.console.print(Markdown(text_for_terminal(hints[0])))
+
+    def _show_grade(self, item: Any, grade: Any) -> None:
+        from rich.markdown import Markdown
+
+        from .terminal import text_for_terminal
+
+        if grade.correct:
+            self.console.print("[bold green]✓ Correct.[/bold green]")
+        elif grade.fraction > 0:
+            self.console.print(
+                f"[bold yellow]Partly correct: {grade.score:g} of {grade.max_score:g} points.[/bold yellow]", highlight=False
+            )
+        else:
+            self.console.print("[bold red]✗ Not correct.[/bold red]")
+        if grade.misconception and not grade.correct:
+            self.console.print(f"[dim]Misconception: {grade.misconception}[/dim]", highlight=False)
+        for line in grade.feedback:
+            self.console.print(Markdown(text_for_terminal(line)))
+        if not grade.correct and item.type not in ("open_response", "multipart"):
+            self.console.print(Markdown("**Answer:** " + text_for_terminal(_key_text(item))))
+        if item.type == "open_response":
+            self.console.print(Markdown("**A full-credit answer:**\n\n" + text_for_terminal(item.sample_answer)))
+        if item.explanation:
+            self.console.print(Markdown("**Explanation:** " + text_for_terminal(item.explanation)))
+
+    def _keep(self, item: Any, result: Result, raw: str) -> None:
+        self.summary.results.append(result)
+        if self.record is not None:
+            self.record(
+                Attempt.for_item(
+                    item, result.outcome, score=result.score, max_score=result.max_score, response=raw,
+                    misconception=result.misconception, session=self.session_id,
+                )
+            )
+
+    # -- the summary --------------------------------------------------------------------------
+
+    def print_summary(self) -> None:
+        s = self.summary
+        out = self.console
+        ended = {"finished": "Session complete", "quit": "Session ended", "end of input": "End of input",
+                 "interrupted": "Interrupted"}[s.ended]
+        out.rule(f"[bold]{ended}[/bold]")
+        if not s.results:
+            out.print("No items answered.")
+            return
+        n = len(s.answered)
+        out.print(
+            f"Score: {s.score:g} / {s.max_score:g} points; {s.correct} of {n} answered correctly"
+            + (f", {s.skipped} skipped" if s.skipped else "") + ".",
+            highlight=False,
+        )
+        review = s.topics_to_review()
+        if review:
+            out.print("Topics to review: " + ", ".join(review), highlight=False)
+        wrong = [r for r in s.results if r.outcome == "wrong"]
+        if wrong:
+            out.print("Revisit with `qbank show ITEM --key`: " + ", ".join(r.item_id for r in wrong), highlight=False)
+
+
+class _Quit(Exception):
+    """The student typed q."""
+
+
+def _key_text(item: Any) -> str:
+    """The correct answer written as a student would type it."""
+    from ..questions import letter
+
+    kind = item.type
+    if kind in ("single_choice", "multiple_response"):
+        return ", ".join(letter(i) for i in item.key)
+    if kind == "true_false":
+        return "True" if item.answer else "False"
+    if kind == "numeric":
+        value = f"{item.answer:.{item.decimals}f}" if item.decimals is not None else f"{item.answer:g}"
+        return value + (f" {item.unit}" if item.unit else "")
+    if kind == "short_text":
+        return item.answers[0]
+    if kind == "ordering":
+        return " ".join(letter(i) for i in item.answer)
+    if kind == "matching":
+        return " ".join(f"{i + 1}-{letter(j).lower()}" for i, j in enumerate(item.answer))
+    return ""
+
+
+def practice(
+    bank: Any,
+    *,
+    read: Callable[[str], str],
+    console: Any,
+    store: Any | None = None,
+    topics: tuple[str, ...] = (),
+    bloom: tuple[str, ...] = (),
+    n: int = 10,
+    seed: int | None = None,
+    check: Callable[[Any, str], Any] | None = None,
+) -> Summary:
+    """Plan a session from ``bank`` and the store's history (see :mod:`.schedule`) and run it.
+
+    Without ``seed`` a fresh one is drawn from the operating system: practice is the one
+    place where a different session each time is wanted.
+
+    Raises:
+        InputError: no template matches ``topics`` and ``bloom``.
+    """
+    import secrets
+
+    import numpy as np
+
+    from ..errors import InputError
+    from .schedule import plan
+
+    templates = bank.select(topics=topics, bloom=bloom)
+    if not templates:
+        wanted = ", ".join([*(f"topic {t}" for t in topics), *(f"Bloom level {b}" for b in bloom)])
+        raise InputError(f"no template in the bank matches {wanted} (see `qbank list`)")
+    history = store.attempts() if store is not None else []
+    rng = np.random.default_rng(secrets.randbits(64) if seed is None else seed)
+    planned = plan(templates, history, n, rng)
+    items = (bank[p.template].instantiate(p.seed) for p in planned)
+    session = Session(items, total=len(planned), read=read, console=console, check=check,
+                      record=store.record if store is not None else None)
+    return session.run()
