@@ -88,9 +88,13 @@ def parse_numbers(raws: Sequence[str], unit: str | None = None) -> tuple[np.ndar
             values = None  # "", "1.2.3", "e5", ...: fall back to the per-string path
     if values is None:
         def one(raw: str) -> float:
-            if raw and _NOT_PLAIN_ONE.search(raw) is None:
+            text = raw.strip()
+            scale = 1.0
+            if text.endswith("%"):
+                text, scale = text[:-1], 100.0  # "25%" is common enough to keep off the slow path
+            if text and _NOT_PLAIN_ONE.search(text) is None:
                 try:
-                    return float(raw)
+                    return float(text) / scale
                 except ValueError:
                     pass
             value = parse_number(raw, unit)
