@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Literal
 
-__all__ = ["MathRenderer", "Segment", "split_math", "tex_delimiters", "to_html", "to_plain"]
+__all__ = ["MathRenderer", "Segment", "split_math", "tex_delimiters", "to_html", "to_line", "to_plain"]
 
 Segment = tuple[Literal["text", "code", "inline", "display"], str]
 MathRenderer = Callable[[str, bool], str]  # (tex, display) -> HTML
@@ -115,3 +115,42 @@ def to_plain(text: str, *, math: Callable[[str, bool], str] | None = None) -> st
         else:
             parts.append(value)
     return "".join(parts)
+
+
+# A Markdown table: a header row, a |---| separator row, then body rows.
+_TABLE = re.compile(r"^[ \t]*\|.*\|[ \t]*\n[ \t]*\|[ \t:|-]*-[ \t:|-]*\|[ \t]*\n(?:[ \t]*\|.*\|[ \t]*(?:\n|$))*", re.MULTILINE)
+_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?!\*)|(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def _flatten_table(m: re.Match[str]) -> str:
+    rows = [r for r in m.group(0).strip("\n").split("\n")]
+    head, body = _cells(rows[0]), [_cells(r) for r in rows[2:]]
+    lead = f"({head[0]}: {', '.join(head[1:])})" if len(head) > 1 else f"({head[0]})"
+    entries = "; ".join(f"{r[0]}: {', '.join(r[1:])}" if len(r) > 1 else r[0] for r in body)
+    return f" {lead} {entries}. "
+
+
+def to_line(text: str, *, math: Callable[[str, bool], str] | None = None) -> str:
+    """Markdown with math as one line of plain text, for formats that take one line (Aiken).
+
+    Tables become ``(token: state A, state B) Paris: 0.20, 0.08; London: ...``, emphasis
+    and code marks are dropped, and every run of whitespace (newlines too) becomes one space.
+    Math is kept as ``$...$`` unless ``math`` converts it.
+    """
+    text = _TABLE.sub(_flatten_table, text)
+    parts = []
+    for kind, value in split_math(text):
+        if kind == "code":
+            parts.append(value.strip("`").strip())
+        elif kind in ("inline", "display"):
+            value = " ".join(value.split())
+            parts.append(math(value, kind == "display") if math else (f"$${value}$$" if kind == "display" else f"${value}$"))
+        else:
+            value = _EMPHASIS.sub(lambda e: e.group(2) or e.group(3) or e.group(4), value)
+            parts.append(_ESCAPED.sub(r"\1", value))
+    return " ".join("".join(parts).split())
