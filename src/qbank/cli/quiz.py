@@ -1,0 +1,126 @@
+"""The instructor's build command: a quiz spec in, every file for the LMS and for paper out."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import click
+
+from .options import bank_options, load_from_options
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+class _LateProgress:
+    """A progress bar on stderr that appears only once the work has taken more than a second."""
+
+    def __init__(self, delay: float = 1.0):
+        self.delay = delay
+        self.start = time.monotonic()
+        self.shown = sys.stderr.isatty()
+
+    def __call__(self, items: Iterable[Any], total: int, label: str) -> Iterator[Any]:
+        bar = None
+        try:
+            for done, item in enumerate(items):
+                if bar is None and self.shown and time.monotonic() - self.start > self.delay:
+                    bar = click.progressbar(length=total, label=label, file=sys.stderr)
+                    bar.__enter__()
+                    bar.update(done)
+                yield item
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+
+
+@click.command()
+@click.argument("spec_file", metavar="QUIZ.yaml", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False), help="Folder to write into (created if needed).")
+@click.option("--roster", type=click.Path(dir_okay=False), help="Roster CSV (overrides `roster.file` in the spec).")
+@click.option("--id-column", help="Roster column of student ids (default: id).")
+@click.option("--name-column", help="Roster column of names (default: name).")
+@click.option("--email-column", help="Roster column of emails (default: email).")
+@click.option("-f", "--format", "format_names", multiple=True, metavar="LIST",
+              help="Formats, comma-separated or repeated (default: every format; see the list below).")
+@click.option("--self-check", is_flag=True, help="Students' HTML checks answers in the browser (the selfcheck format).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@bank_options
+def build(spec_file, outdir, roster, id_column, name_column, email_column, format_names, self_check, quiet, banks, no_builtin):
+    """Build a quiz from QUIZ.yaml: LMS imports, papers, answer keys and
+    the manifest that `qbank grade` uses.
+
+    \b
+    OUTDIR/manifest.json               who got which variant (template, seed, hash)
+    OUTDIR/lms/<quiz>-<format>.<ext>   LMS imports: a group of K variants per
+                                       question, the LMS draws 1 per student
+    OUTDIR/paper/quiz.md|html          all students' papers, one printable file
+    OUTDIR/paper/key.md|html           all students' answer keys
+    OUTDIR/students/<id>/quiz.json     item ids for `qbank check` (no keys)
+    OUTDIR/students/<id>/quiz.md|html  the student's paper
+    OUTDIR/students/<id>/key.md|html   the student's answer key
+
+    Without a roster: the LMS files, one sample paper with its key, and the
+    manifest. The same spec, seed and roster give byte-identical files; adding
+    a student changes no other student's quiz. Bad specs or rosters fail with
+    exit code 2 before anything is written.
+
+    \b
+    Example:
+        qbank build examples/demo-quiz.yaml --roster examples/roster.csv -o out
+        qbank build quiz.yaml -f canvas,moodle -o out
+        qbank build quiz.yaml -f html,md --self-check --roster class.csv -o out
+    """
+    from pathlib import Path
+
+    from ..quiz.build import build_quiz
+    from ..quiz.output import check_outdir, choose_formats, render_outputs, write_outputs
+    from ..quiz.roster import read_roster
+    from ..quiz.spec import RosterColumns, load_spec
+
+    formats, selfcheck = choose_formats(_split(format_names), self_check=self_check)
+    check_outdir(outdir)
+    spec, source = load_spec(spec_file)
+    columns = spec.roster or RosterColumns()
+    overrides = {k: v for k, v in (("id", id_column), ("name", name_column), ("email", email_column)) if v}
+    if overrides:
+        columns = RosterColumns(**{**{k: getattr(columns, k) for k in columns.model_fields_set}, **overrides})
+    roster_path = roster or (str(Path(spec_file).parent / columns.file) if columns.file else None)
+    students = read_roster(roster_path, columns) if roster_path else None
+    bank = load_from_options(banks, no_builtin)
+
+    progress = _LateProgress()
+    result = build_quiz(spec, bank, students, source=source, progress=progress)
+    outputs = render_outputs(result, formats, selfcheck=selfcheck, progress=progress)
+    write_outputs(outdir, outputs)
+
+    for warning in (*result.warnings, *outputs.warnings):
+        click.echo(f"warning: {warning}", err=True)
+    if not quiet:
+        _summary(result, outputs, outdir)
+
+
+def _summary(result: Any, outputs: Any, outdir: str) -> None:
+    from collections import Counter
+
+    ks = sorted({len(g.items) for g in result.lms.groups()})
+    k_text = f"{ks[0]}" if len(ks) == 1 else f"{ks[0]}-{ks[-1]}"
+    who = f"{len(result.papers)} students" if result.from_roster else "no roster (one sample paper)"
+    click.echo(f"{result.spec.title} ({result.manifest.quiz_id}): {result.n_items} questions in "
+               f"{len(result.spec.sections)} sections, {k_text} variants each ({result.n_variants} in the LMS groups), {who}")
+    click.echo(f"Formats: {', '.join(outputs.formats)}")
+    tops = Counter(rel.split("/", 1)[0] for rel in outputs.files)
+    click.echo(f"Wrote {len(outputs.files)} files to {outdir}/:")
+    click.echo(f"  {outdir}/manifest.json")
+    for top in ("lms", "paper"):
+        for rel in outputs.files:
+            if rel.startswith(top + "/"):
+                click.echo(f"  {outdir}/{rel}")
+    if tops["students"]:
+        click.echo(f"  {outdir}/students/<id>/  ({tops['students']} files for {len(result.papers)} students)")

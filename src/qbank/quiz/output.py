@@ -1,0 +1,224 @@
+"""Rendering a built quiz in every requested format, and writing the files.
+
+Everything is rendered in memory first (:func:`render_outputs`); only then does
+:func:`write_outputs` write, each file atomically and the manifest last. A failure while
+rendering therefore writes nothing. Output layout under OUTDIR::
+
+    manifest.json                  who got which variant (``qbank grade`` reads it)
+    lms/<quiz>-<format><suffix>    LMS imports: one group of K variants per question, pick 1
+                                   (and the JSON export of the same groups, keys included)
+    paper/quiz<suffix>             every student's paper in one printable file (no keys)
+    paper/key<suffix>              every student's answer key in one file
+    students/<id>/quiz.json        the student's item ids, for ``qbank check`` (no keys)
+    students/<id>/quiz<suffix>     the student's own paper
+    students/<id>/key<suffix>      the student's own answer key
+
+Without a roster there is one sample paper (paper/quiz, paper/key) and no students/.
+Files a previous build wrote that this one does not (a student who left the roster, a
+format no longer asked for) are removed; nothing else in OUTDIR is touched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._files import atomic_write
+from ..errors import InputError
+from .build import BuildResult, Paper
+
+__all__ = ["Outputs", "STUDENT_QUIZ_FORMAT", "choose_formats", "render_outputs", "student_quiz_json", "write_outputs"]
+
+STUDENT_QUIZ_FORMAT = "qbank-student-quiz/1"
+INDEX = ".qbank-outputs"
+SELFCHECK = "selfcheck"
+PAGE_BREAK_MD = '\n\n<div style="break-after: page; page-break-after: always"></div>\n\n'
+
+
+@dataclass(frozen=True)
+class Outputs:
+    files: dict[str, bytes]  # posix path relative to OUTDIR -> content, in writing order
+    formats: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def _bundle(fmt: Any) -> bool:
+    """LMS imports and the JSON export hold every variant with keys: they go to lms/."""
+    return bool(fmt.lms) or fmt.suffix == ".json"
+
+
+def choose_formats(names: Sequence[str] | None, *, self_check: bool = False) -> tuple[list[Any], Any | None]:
+    """The Format objects for ``names`` (default: every registered format), and the self-check format.
+
+    Raises:
+        InputError: an unknown name (listing the available ones), or --self-check without html.
+    """
+    from ..renderers import formats
+
+    available = {f.name: f for f in formats() if f.name != SELFCHECK}
+    if not names:
+        chosen = list(available.values())
+    else:
+        unknown = [n for n in names if n not in available]
+        if unknown:
+            hint = " (self-check HTML is `--format html --self-check`)" if SELFCHECK in unknown else ""
+            raise InputError(f"unknown format {', '.join(repr(u) for u in unknown)}{hint}; "
+                             f"available: {', '.join(available)}")
+        chosen = [available[n] for n in dict.fromkeys(names)]
+    selfcheck = None
+    if self_check:
+        if "html" not in {f.name for f in chosen}:
+            raise InputError("--self-check makes the students' HTML self-checking; add html to --format")
+        from ..renderers import get_format
+
+        try:
+            selfcheck = get_format(SELFCHECK)
+        except InputError:
+            raise InputError("--self-check needs the 'selfcheck' format, which this qbank does not have") from None
+    return chosen, selfcheck
+
+
+def student_quiz_json(result: BuildResult, paper: Paper) -> str:
+    """The agreed student quiz file: item ids and points per slot, never keys."""
+    data = {
+        "format": STUDENT_QUIZ_FORMAT,
+        "quiz_id": result.manifest.quiz_id,
+        "title": result.manifest.title,
+        "student": paper.student.id,
+        "items": [{"slot": e.slot, "item": e.item, "points": e.points} for e in paper.record.items],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _combine(docs: list[str | bytes], suffix: str) -> str | None:
+    """Several papers as one printable file, a page break between them (None: cannot combine)."""
+    if not docs or not all(isinstance(d, str) for d in docs):
+        return None
+    texts: list[str] = [d for d in docs if isinstance(d, str)]
+    if len(texts) == 1:
+        return texts[0]
+    if suffix == ".md":
+        return PAGE_BREAK_MD.join(t.rstrip("\n") for t in texts) + "\n"
+    if suffix in (".html", ".htm"):
+        bodies = []
+        for t in texts:
+            start, end = re.search(r"<body\b[^>]*>", t, re.I), t.lower().rfind("</body>")
+            if start is None or end < start.end():
+                return None
+            bodies.append(t[start.end():end])
+        first = texts[0]
+        head = first[: re.search(r"<body\b[^>]*>", first, re.I).end()]  # type: ignore[union-attr]
+        tail = first[first.lower().rfind("</body>"):]
+        pages = "".join(f'\n<section class="qbank-paper" style="break-after: page; page-break-after: always">{b}</section>\n'
+                        for b in bodies)
+        return head + pages + tail
+    return "\f\n".join(texts)
+
+
+def _encode(content: str | bytes) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def _names(formats: list[Any], stem: str) -> dict[str, str]:
+    """format name -> file name: ``quiz.md``; ``quiz-<format>.ext`` when two formats share a suffix."""
+    out, seen = {}, set()
+    for f in formats:
+        out[f.name] = f"{stem}{f.suffix}" if f.suffix not in seen else f"{stem}-{f.name}{f.suffix}"
+        seen.add(f.suffix)
+    return out
+
+
+def render_outputs(result: BuildResult, formats: list[Any], *, selfcheck: Any | None = None,
+                   progress: Callable[[Iterable[Any], int, str], Iterable[Any]] | None = None) -> Outputs:
+    """Every output file of a build, rendered in memory."""
+    progress = progress or (lambda items, total, label: items)
+    files: dict[str, bytes] = {}
+    warnings: dict[str, None] = {}
+
+    def render(fmt: Any, assessment: Any, audience: str) -> str | bytes:
+        rendered = fmt.render(assessment, audience=audience)
+        for w in rendered.warnings:
+            warnings[f"{fmt.name}: {w}"] = None
+        return rendered.content
+
+    quiz_id = result.manifest.quiz_id
+    bundles = [f for f in formats if _bundle(f)]
+    papers = [f for f in formats if not _bundle(f)]
+    for fmt in bundles:
+        audience = "instructor" if "instructor" in fmt.audiences else fmt.audiences[0]
+        files[f"lms/{quiz_id}-{fmt.name}{fmt.suffix}"] = _encode(render(fmt, result.lms, audience))
+
+    quiz_names, key_names = _names(papers, "quiz"), _names(papers, "key")
+    student_docs: dict[str, list[str | bytes]] = {f.name: [] for f in papers}
+    key_docs: dict[str, list[str | bytes]] = {f.name: [] for f in papers}
+    for paper in progress(result.papers, len(result.papers), "Rendering papers"):
+        folder = f"students/{paper.student.id}"
+        if result.from_roster:
+            files[f"{folder}/quiz.json"] = student_quiz_json(result, paper).encode("utf-8")
+        for fmt in papers:
+            if "student" in fmt.audiences:
+                shown = selfcheck if selfcheck is not None and fmt.name == "html" else fmt
+                doc = render(shown, paper.assessment, "student")
+                student_docs[fmt.name].append(doc)
+                if result.from_roster:
+                    files[f"{folder}/{quiz_names[fmt.name]}"] = _encode(doc)
+            if "instructor" in fmt.audiences:
+                key = render(fmt, paper.assessment, "instructor")
+                key_docs[fmt.name].append(key)
+                if result.from_roster:
+                    files[f"{folder}/{key_names[fmt.name]}"] = _encode(key)
+    for fmt in papers:
+        for names, docs in ((quiz_names, student_docs), (key_names, key_docs)):
+            combined = _combine(docs[fmt.name], fmt.suffix)
+            if combined is not None:
+                files[f"paper/{names[fmt.name]}"] = _encode(combined)
+            elif docs[fmt.name] and not result.from_roster:
+                files[f"paper/{names[fmt.name]}"] = _encode(docs[fmt.name][0])
+    files["manifest.json"] = result.manifest.to_json().encode("utf-8")
+    return Outputs(files, tuple(f.name for f in formats), tuple(warnings))
+
+
+def _previous(outdir: Path) -> list[str]:
+    try:
+        return [line for line in (outdir / INDEX).read_text(encoding="utf-8").splitlines() if line]
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def check_outdir(outdir: str | Path) -> None:
+    """Fail (exit 2) before any work when OUTDIR cannot be a folder."""
+    outdir = Path(outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError(f"{outdir}: exists and is not a folder; choose another -o")
+
+
+def write_outputs(outdir: str | Path, outputs: Outputs) -> list[Path]:
+    """Write every file atomically (the manifest last); remove what only a previous build wrote."""
+    outdir = Path(outdir)
+    check_outdir(outdir)
+    old = _previous(outdir)
+    order = [p for p in outputs.files if p != "manifest.json"] + ["manifest.json"]
+    written = []
+    for rel in order:
+        atomic_write(outdir / rel, outputs.files[rel])
+        written.append(outdir / rel)
+    atomic_write(outdir / INDEX, "".join(f"{rel}\n" for rel in order))
+    root = outdir.resolve()
+    for rel in old:
+        if rel in outputs.files or rel.startswith("/") or ".." in Path(rel).parts:
+            continue
+        stale = outdir / rel
+        if stale.is_file() and root in stale.resolve().parents:
+            stale.unlink()
+            for parent in stale.parents:
+                if parent == outdir or root not in parent.resolve().parents:
+                    break
+                try:
+                    parent.rmdir()
+                except OSError:
+                    break
+    return written
