@@ -108,13 +108,21 @@ def validate(paths, seeds, verbose):
 
 @click.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
-def schema(output):
-    """Print the JSON Schema of the bank file format, for editors that
-    validate YAML (e.g. with a `# yaml-language-server: $schema=` line)."""
+@click.option("--quiz", is_flag=True, help="The quiz spec format (`qbank build QUIZ.yaml`) instead of bank files.")
+def schema(output, quiz):
+    """Print the JSON Schema of the bank file format (or, with --quiz, of
+    quiz specs), for editors that validate YAML (e.g. with a
+    `# yaml-language-server: $schema=` line)."""
     from .._files import atomic_write
-    from ..questions.schema import bank_schema_json
 
-    text = bank_schema_json()
+    if quiz:
+        from ..quiz.spec import quiz_schema_json
+
+        text = quiz_schema_json()
+    else:
+        from ..questions.schema import bank_schema_json
+
+        text = bank_schema_json()
     if output:
         atomic_write(output, text)
     else:
