@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "practice": "qbank.cli.student:practice",
     "check": "qbank.cli.student:check",
     "progress": "qbank.cli.student:progress",
+    "grade": "qbank.cli.grade:grade",
+    "stats": "qbank.cli.grade:stats",
 }
 
 

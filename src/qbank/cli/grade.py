@@ -1,0 +1,160 @@
+"""Grading commands for instructors: ``qbank grade`` and ``qbank stats``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .options import bank_options, load_from_options
+
+REQUIRED_COLUMNS = ("student", "item", "response")
+
+
+def _read_responses(path: str) -> list[Any]:
+    """Response rows from a CSV (header student,item,response) or a JSON list of objects."""
+    import csv
+    import json
+
+    from ..errors import InputError
+    from ..grader.gradebook import ResponseRow
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if p.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{p}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+        if not isinstance(data, list):
+            raise InputError(f"{p}: expected a JSON list of objects with keys {', '.join(REQUIRED_COLUMNS)}")
+        rows = []
+        for i, obj in enumerate(data, start=1):
+            if not isinstance(obj, dict):
+                raise InputError(f"{p}: [{i - 1}]: expected an object with keys {', '.join(REQUIRED_COLUMNS)}")
+            for key in REQUIRED_COLUMNS:
+                if key not in obj:
+                    raise InputError(f"{p}: [{i - 1}]: missing key {key!r}")
+            rows.append(ResponseRow(i, str(obj["student"]), str(obj["item"]), "" if obj["response"] is None else str(obj["response"])))
+        return rows
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    header = [h.strip().casefold() for h in (reader.fieldnames or [])]
+    for key in REQUIRED_COLUMNS:
+        if key not in header:
+            raise InputError(f"{p}: missing column {key!r} (the header must name {', '.join(REQUIRED_COLUMNS)})")
+    names = {h.strip().casefold(): h for h in reader.fieldnames or []}
+    rows = []
+    for record in reader:
+        line = reader.line_num  # the file line the record ends on; a multi-line response spans lines
+        get = lambda key: record.get(names[key]) or ""  # noqa: E731
+        rows.append(ResponseRow(line, get("student"), get("item"), get("response")))
+    return rows
+
+
+@click.command()
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False))
+@click.argument("responses", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Grades CSV: one row per student.")
+@click.option("--feedback", type=click.Path(dir_okay=False), help="Also write a JSON with each response's score, feedback and misconception (the input of `qbank stats`).")
+@click.option("--errors", type=click.Path(dir_okay=False), help="Write rows that were not graded, and missing responses, to this CSV (default: OUTPUT with .errors.csv).")
+@click.option("--stats", "stats_out", type=click.Path(dir_okay=False), help="Also write item statistics (CSV) and print the table.")
+@click.option("-v", "--verbose", is_flag=True, help="Say what was graded.")
+@bank_options
+def grade(manifest, responses, output, feedback, errors, stats_out, verbose, banks, no_builtin):
+    """Grade a class's responses to a quiz.
+
+    MANIFEST is the quiz manifest (which student got which variant);
+    RESPONSES a CSV with columns student, item, response (item is a slot
+    such as q1 or 1, or an item id) or a JSON list of such objects.
+    Items are regenerated from the bank and checked against the manifest's
+    content hashes: a mismatch is an error, never a silent regrade.
+
+    Every row is graded or listed in the errors CSV with its row number
+    (unknown student, unknown item, format error, duplicate); missing
+    responses score 0 and are listed too. Nothing is written if anything
+    fails first.
+
+    \b
+    Example:
+        qbank grade quiz.manifest.json responses.csv -o grades.csv --feedback grades.json
+    """
+    from .._files import atomic_write
+    from ..grader.gradebook import grade_responses
+    from ..grader.report import errors_csv, feedback_json, grades_csv, stats_csv, stats_from_gradebook, stats_table
+    from ..quiz.manifest import Manifest
+
+    man = Manifest.load(manifest)
+    bank = load_from_options(banks, no_builtin)
+    items = man.regenerate(bank)
+    rows = _read_responses(responses)
+    book = grade_responses(man, items, rows)
+    errors_path = errors or str(Path(output).with_suffix("")) + ".errors.csv"
+    outputs = {output: grades_csv(book), errors_path: errors_csv(book)}
+    if feedback:
+        outputs[feedback] = feedback_json(book, man)
+    table = None
+    if stats_out:
+        st = stats_from_gradebook(book)
+        outputs[stats_out] = stats_csv(st)
+        table = stats_table(st)
+    for path, text in outputs.items():
+        atomic_write(path, text)
+    if table is not None:
+        click.echo(table, nl=False)
+    if book.problems:
+        click.echo(f"{len(book.problems)} responses not graded or missing: see {errors_path}", err=True)
+    if verbose:
+        click.echo(f"graded {book.graded} of {len(rows)} rows for {len(book.students)} students", err=True)
+
+
+@click.command()
+@click.argument("grades", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the statistics as CSV.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Write a PNG of facility against discrimination (needs the `plot` extra).")
+def stats(grades, output, plot):
+    """Item statistics of a graded quiz: facility, discrimination
+    (corrected point-biserial, upper-lower 27% index), distractor counts
+    by misconception, and KR-20 / Cronbach's alpha.
+
+    GRADES is the JSON written by `qbank grade --feedback`. Items that need
+    review are flagged: negative discrimination, a distractor nobody chose,
+    facility above 0.95 or below 0.2.
+
+    \b
+    Example:
+        qbank stats grades.json -o stats.csv --plot stats.png
+    """
+    import json
+
+    from .._files import atomic_write
+    from ..errors import InputError, QbankError
+    from ..grader.report import stats_csv, stats_from_document, stats_plot, stats_table
+
+    path = Path(grades)
+    if path.suffix.lower() == ".csv":
+        raise InputError(f"{path}: a grades CSV holds totals only; pass the JSON written by `qbank grade --feedback`, "
+                         "or use `qbank grade --stats`")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a qbank grades file ({exc})") from None
+    try:
+        st = stats_from_document(doc, str(path))
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    png = None
+    if plot:
+        try:
+            png = stats_plot(st)
+        except ImportError:
+            raise QbankError("--plot needs matplotlib: install the plot extra (pip install 'qbank[plot]')") from None
+    if output:
+        atomic_write(output, stats_csv(st))
+    if png is not None:
+        atomic_write(plot, png)
+    sys.stdout.write(stats_table(st))

@@ -1,0 +1,189 @@
+"""Writing grades and statistics: CSV and JSON text, a terminal table and the PNG plot.
+
+Every function returns the text (or bytes); the CLI writes it with ``atomic_write``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from .gradebook import Gradebook
+from .stats import EASY, HARD, QuizStats
+
+__all__ = ["GRADES_FORMAT", "errors_csv", "feedback_json", "grades_csv", "stats_csv", "stats_plot", "stats_table"]
+
+GRADES_FORMAT = "qbank-grades/1"
+
+
+def _num(x: float) -> str:
+    if isinstance(x, float) and math.isnan(x):
+        return ""
+    return f"{x:.4f}".rstrip("0").rstrip(".") or "0"
+
+
+def _csv(rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def grades_csv(book: Gradebook) -> str:
+    """One row per student: student, name, each slot's score, total, max."""
+    rows: list[list[Any]] = [["student", "name", *book.slots, "total", "max"]]
+    for record, cells in book.students:
+        scores = [_num(cells[s].score) if s in cells else "" for s in book.slots]
+        total = sum(c.score for c in cells.values())
+        rows.append([record.student, record.name, *scores, _num(total), _num(sum(c.points for c in cells.values()))])
+    return _csv(rows)
+
+
+def errors_csv(book: Gradebook) -> str:
+    """Every row that was not graded, and every missing response: row, student, item, reason."""
+    rows: list[list[Any]] = [["row", "student", "item", "reason"]]
+    rows += [["" if p.row is None else p.row, p.student, p.item, p.reason] for p in book.problems]
+    return _csv(rows)
+
+
+def _offered(item: Any) -> list[str]:
+    if item.type in ("single_choice", "multiple_response"):
+        return sorted({o.misconception for o in item.options if o.misconception and not o.correct})
+    if item.type in ("numeric", "short_text"):
+        return sorted({d.misconception for d in item.distractors})
+    if item.type == "true_false" and item.misconception:
+        return [item.misconception]
+    return []
+
+
+def feedback_json(book: Gradebook, manifest: Any) -> str:
+    """Per student and slot: response, status, score, feedback, misconception (and rubric criteria)."""
+    slots: dict[str, Any] = {s: {"variants": {}} for s in book.slots}
+    for _, cells in book.students:
+        for cell in cells.values():
+            item = book.items[cell.item_id]
+            slots[cell.slot]["variants"][cell.item_id] = {"type": item.type, "points": cell.points, "distractors": _offered(item)}
+    students = []
+    for record, cells in book.students:
+        entries = {}
+        for slot in book.slots:
+            if slot not in cells:
+                continue
+            cell, g = cells[slot], cells[slot].grade
+            entry: dict[str, Any] = {
+                "item": cell.item_id, "response": cell.response, "status": cell.status,
+                "score": g.score if g else 0.0, "max_score": cell.points, "correct": bool(g and g.correct),
+                "feedback": list(g.feedback) if g else ([str(cell.error)] if cell.error else []),
+                "misconception": g.misconception if g else None,
+                "misconceptions": list(g.misconceptions) if g else [],
+            }
+            if g and g.criteria:
+                entry["criteria"] = [{"id": c.id, "met": c.met, "feedback": c.feedback} for c in g.criteria]
+            if g and g.parts:
+                entry["parts"] = [{"label": p.label, "fraction": p.fraction, "feedback": list(p.feedback)} for p in g.parts]
+            entries[slot] = entry
+        students.append({
+            "student": record.student, "name": record.name,
+            "total": sum(c.score for c in cells.values()), "max": sum(c.points for c in cells.values()), "items": entries,
+        })
+    doc = {"format": GRADES_FORMAT, "quiz_id": manifest.quiz_id, "title": manifest.title, "slots": slots, "students": students}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def stats_csv(stats: QuizStats) -> str:
+    """One row per item, then the quiz's reliability."""
+    rows: list[list[Any]] = [["item", "n", "facility", "point_biserial", "upper_lower_27", "distractors_chosen", "distractors_unchosen", "flags"]]
+    for s in stats.items:
+        chosen = "; ".join(f"{m}={c}" for m, c in sorted(s.distractors.items()))
+        rows.append([s.item, s.n, _num(s.facility), _num(s.point_biserial), _num(s.upper_lower), chosen, "; ".join(s.unchosen), "; ".join(s.flags)])
+    rows.append([f"({stats.reliability_kind})", stats.n_students, _num(stats.reliability), "", "", "", "", ""])
+    return _csv(rows)
+
+
+def stats_table(stats: QuizStats) -> str:
+    """A plain-text table for the terminal."""
+    width = max([4, *(len(s.item) for s in stats.items)])
+    lines = [f"{'item':<{width}}  {'facility':>8}  {'r_pb':>6}  {'D(27%)':>6}  flags"]
+    for s in stats.items:
+        r = "n/a" if math.isnan(s.point_biserial) else f"{s.point_biserial:.2f}"
+        lines.append(f"{s.item:<{width}}  {s.facility:>8.2f}  {r:>6}  {s.upper_lower:>6.2f}  {'; '.join(s.flags)}")
+        for m, c in sorted(s.distractors.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"{'':<{width}}    {m}: chosen {c}x")
+    rel = "n/a" if math.isnan(stats.reliability) else f"{stats.reliability:.2f}"
+    lines.append(f"{stats.n_students} students; {stats.reliability_kind} = {rel}")
+    return "\n".join(lines) + "\n"
+
+
+def stats_plot(stats: QuizStats) -> bytes:
+    """A PNG of facility against discrimination, items needing review in red.
+
+    Raises ImportError when matplotlib (the ``plot`` extra) is not installed.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
+    try:
+        for s in stats.items:
+            y = 0.0 if math.isnan(s.point_biserial) else s.point_biserial
+            color = "tab:red" if s.flags else "tab:blue"
+            ax.scatter([s.facility], [y], color=color)
+            ax.annotate(s.item, (s.facility, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        ax.axvspan(EASY, 1.02, color="0.9")
+        ax.axvspan(-0.02, HARD, color="0.9")
+        ax.axhline(0, color="0.5", linewidth=0.8)
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-1, 1)
+        ax.set_xlabel("facility (proportion of points earned)")
+        ax.set_ylabel("discrimination (corrected point-biserial)")
+        ax.set_title(f"Item review ({stats.n_students} students; red: flagged)")
+        out = io.BytesIO()
+        fig.savefig(out, format="png", bbox_inches="tight")
+        return out.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def stats_from_gradebook(book: Gradebook) -> QuizStats:
+    """Item statistics of a freshly graded quiz."""
+    return stats_from_document(json.loads(feedback_json(book, _Named())))
+
+
+class _Named:
+    quiz_id = ""
+    title = ""
+
+
+def stats_from_document(doc: dict[str, Any], source: str = "grades JSON") -> QuizStats:
+    """Item statistics from a grades JSON document (as :func:`feedback_json` writes it).
+
+    Raises ValueError naming the missing field when the document is not a grades file.
+    """
+    import numpy as np
+
+    from .stats import item_statistics
+
+    try:
+        if doc.get("format") != GRADES_FORMAT:
+            raise ValueError(f"{source}: not a qbank grades file (format is {doc.get('format')!r}, expected {GRADES_FORMAT!r})")
+        slots = list(doc["slots"])
+        students = doc["students"]
+        points = np.zeros((len(students), len(slots)))
+        maxima = np.zeros_like(points)
+        chosen: list[dict[str, int]] = [{} for _ in slots]
+        for i, student in enumerate(students):
+            for j, slot in enumerate(slots):
+                entry = student["items"].get(slot)
+                if entry is None:
+                    continue
+                points[i, j], maxima[i, j] = float(entry["score"]), float(entry["max_score"])
+                for m in entry.get("misconceptions") or []:
+                    chosen[j][m] = chosen[j].get(m, 0) + 1
+        offered = [sorted({m for v in doc["slots"][s]["variants"].values() for m in v["distractors"]}) for s in slots]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{source}: not a qbank grades file (missing or malformed field {exc})") from None
+    return item_statistics(slots, points, maxima, chosen, offered)
