@@ -110,10 +110,10 @@ def _summary(result: Any, outputs: Any, outdir: str) -> None:
     from collections import Counter
 
     ks = sorted({len(g.items) for g in result.lms.groups()})
-    k_text = f"{ks[0]}" if len(ks) == 1 else f"{ks[0]}-{ks[-1]}"
+    k_text = f"{ks[0]} variant{'s' if ks[0] != 1 else ''}" if len(ks) == 1 else f"{ks[0]}-{ks[-1]} variants"
     who = f"{len(result.papers)} students" if result.from_roster else "no roster (one sample paper)"
     click.echo(f"{result.spec.title} ({result.manifest.quiz_id}): {result.n_items} questions in "
-               f"{len(result.spec.sections)} sections, {k_text} variants each ({result.n_variants} in the LMS groups), {who}")
+               f"{len(result.spec.sections)} sections, {k_text} each ({result.n_variants} in the LMS groups), {who}")
     click.echo(f"Formats: {', '.join(outputs.formats)}")
     tops = Counter(rel.split("/", 1)[0] for rel in outputs.files)
     click.echo(f"Wrote {len(outputs.files)} files to {outdir}/:")

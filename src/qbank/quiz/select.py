@@ -38,6 +38,8 @@ def select_templates(spec: QuizSpec, bank: Any, source: SpecSource | None = None
     """
     source = source or SpecSource()
     taken: dict[str, str] = {}  # template id -> the section that took it
+    # Ids listed by any section are kept for it: a section drawing by tag never takes them first.
+    listed = {tid: spec.section_name(i) for i, s in enumerate(spec.sections) for tid in s.select.ids}
     chosen: list[list[Any]] = []
     for index, section in enumerate(spec.sections):
         name = spec.section_name(index)
@@ -52,16 +54,21 @@ def select_templates(spec: QuizSpec, bank: Any, source: SpecSource | None = None
         if sel.ids:
             order = {tid: n for n, tid in enumerate(sel.ids)}
             matches.sort(key=lambda t: order[t.id])
-        available = [t for t in matches if t.id not in taken]
+            twice = [f"{t.id} (also in {taken[t.id]})" for t in matches if t.id in taken]
+            if twice:
+                raise InputError(f"{source.at('sections', index, 'select', 'ids')}: {name}: a template can appear "
+                                 f"only once in a quiz: {', '.join(twice)}")
+        elsewhere = {**{t: f"listed by {n}" for t, n in listed.items()}, **{t: f"in {n}" for t, n in taken.items()}}
+        available = [t for t in matches if t.id not in (taken if sel.ids else elsewhere)]
         wanted = section.count if section.count is not None else len(available)
         what = sel.describe() or "from the whole bank"
         if wanted > len(available) or not available:
-            listed = ", ".join(t.id for t in matches) or "none"
-            used = [f"{t.id} in {taken[t.id]}" for t in matches if t.id in taken]
-            note = f"; already used: {', '.join(used)}" if used else ""
+            names = ", ".join(t.id for t in matches) or "none"
+            used = [f"{t.id} {elsewhere[t.id]}" for t in matches if t not in available]
+            note = f"; not available here: {', '.join(used)}" if used else ""
             raise InputError(
                 f"{source.at('sections', index)}: {name} asks for {wanted or 'at least 1'} "
-                f"template{'s' if wanted != 1 else ''} {what}; the bank has {len(matches)}: {listed}{note}"
+                f"template{'s' if wanted != 1 else ''} {what}; the bank has {len(matches)}: {names}{note}"
             )
         if wanted == len(available):
             picked = available

@@ -80,6 +80,9 @@ def group_variants(template: Any, quiz_seed: int, k: int, *, allow_fewer: bool =
     if allow_fewer:
         return items
     prefix = f"{where}: " if where else ""
+    if template.content is not None:
+        raise InputError(f"{prefix}template {template.id} is a static item with one variant, but {k} are asked for; "
+                         "lower `variants` for this section or set `allow_fewer_variants: true`")
     raise InputError(
         f"{prefix}template {template.id} gave {len(items)} distinct variant{'s' if len(items) != 1 else ''} "
         f"in {n + 1} tries, but {k} are asked for; lower `variants` for this section "
