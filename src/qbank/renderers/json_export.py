@@ -1,4 +1,9 @@
-"""JSON: the canonical Items, for other tools (student version without the key)."""
+"""JSON: the canonical Items, for other tools.
+
+The instructor version is ``Assessment.model_dump(mode="json")``, which
+``Assessment.model_validate`` reads back unchanged. The student version is what a student is
+given: the first ``pick`` items of each group, with every key-bearing field removed.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +37,9 @@ def item_json(item: Any, *, key: bool = False) -> str:
 def render_assessment(assessment: Assessment, audience: Audience = "student") -> Rendered:
     data = assessment.model_dump(mode="json")
     if audience == "student":
+        for section in data["sections"]:
+            for group in section["groups"]:
+                group["items"] = group["items"][: group["pick"]]
         data = student_view(data)
     return Rendered(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
