@@ -1,0 +1,129 @@
+"""Shared XML building for the LMS formats: elements, serialisation, XHTML fragments, zips.
+
+Every LMS file is an :mod:`xml.etree.ElementTree` tree serialised by ET, so escaping is never
+done by hand. Namespaced documents are built with local names and the default namespace
+declared as a plain ``xmlns`` attribute on the root: the serialiser then writes exactly the
+unprefixed document the schemas expect, and building stays as fast as plain ElementTree.
+"""
+
+from __future__ import annotations
+
+import html.entities
+import io
+import re
+import zipfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+__all__ = [
+    "ZIP_DATE", "fragment", "number", "require_instructor", "rubric_markdown", "sub", "tostring", "zip_bytes",
+]
+
+# 1980-01-01 is the earliest date a zip header can hold; a fixed date makes packages
+# byte-identical from run to run.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def sub(parent: ET.Element, tag: str, text: str | None = None, attrib: Mapping[str, str] | None = None) -> ET.Element:
+    """Append a child element with optional text and attributes; returns the child."""
+    el = ET.SubElement(parent, tag, dict(attrib) if attrib else {})
+    if text is not None:
+        el.text = text
+    return el
+
+
+def tostring(root: ET.Element) -> bytes:
+    """A UTF-8 XML document with declaration."""
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+
+
+def number(x: float) -> str:
+    """A float as the shortest decimal that round-trips, never in a locale's format."""
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return repr(float(x))
+
+
+# Markdown's HTML output leaves void elements open (<br>) and may emit HTML-only entities;
+# XML needs <br/> and numeric references.
+_VOID = re.compile(r"<(br|hr|img|col|input)(\s[^<>]*?)?\s*/?>")
+_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)([A-Za-z][A-Za-z0-9]*);")
+
+
+def _entity(m: re.Match[str]) -> str:
+    code = html.entities.name2codepoint.get(m.group(1))
+    return f"&#{code};" if code is not None else f"&amp;{m.group(1)};"
+
+
+# Attributes an XHTML fragment may keep in QTI bodies; presentational ones (style) are not
+# in the QTI content model and are dropped.
+_KEEP_ATTRS = frozenset({"href", "src", "alt", "width", "height", "colspan", "rowspan", "class", "id", "title"})
+
+
+@lru_cache(maxsize=65536)
+def _parsed(fragment_html: str) -> ET.Element:
+    source = _ENTITY.sub(_entity, _VOID.sub(lambda m: f"<{m.group(1)}{m.group(2) or ''}/>", fragment_html))
+    wrapper = ET.fromstring(f"<div>{source}</div>")
+    for el in wrapper.iter():
+        if el.attrib:
+            for name in [a for a in el.attrib if a not in _KEEP_ATTRS]:
+                del el.attrib[name]
+        if el.tag == "img" and "alt" not in el.attrib:
+            el.set("alt", "")
+    return wrapper
+
+
+def fragment(fragment_html: str) -> ET.Element:
+    """Parse an HTML fragment from :func:`qbank.renderers._markup.to_html` into a ``<div>``
+    wrapper whose text and children are the fragment, as XHTML elements (a fresh copy)."""
+    return _copy(_parsed(fragment_html))
+
+
+def _copy(el: ET.Element) -> ET.Element:
+    # ElementTree elements are mutable; each document gets its own copy of a cached parse.
+    new = ET.Element(el.tag, el.attrib)
+    new.text, new.tail = el.text, el.tail
+    new.extend(_copy(child) for child in el)
+    return new
+
+
+def zip_bytes(members: Iterable[tuple[str, bytes]]) -> bytes:
+    """A deflated zip of (name, data) in the given order, with fixed dates and permissions."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data, compresslevel=6)
+    return buf.getvalue()
+
+
+def rubric_markdown(spec: object) -> str:
+    """The rubric and sample answer of an open response as Markdown, for grader-only notes."""
+    rubric = spec.rubric  # type: ignore[attr-defined]
+    total = rubric.total_weight
+    lines = ["**Rubric**", ""]
+    for c in rubric.criteria:
+        required = " (required for full credit)" if c.id in rubric.required_for_full else ""
+        lines.append(f"- **{c.id} {c.title}** ({c.weight / total:.0%}){required}: {c.description}".rstrip(": "))
+    for cap in rubric.caps:
+        lines.append(f"- Score capped at {cap.max_score:.0%} unless {' or '.join(cap.unless)} is met. {cap.reason}".rstrip())
+    if getattr(spec, "min_words", 0):
+        lines.append(f"- Expected length: at least {spec.min_words} words.")  # type: ignore[attr-defined]
+    lines += ["", "**Sample answer**", "", spec.sample_answer]  # type: ignore[attr-defined]
+    return "\n".join(lines)
+
+
+def require_instructor(format_name: str, audience: str) -> None:
+    """Refuse a student rendering: an LMS import file must carry the key.
+
+    Raises:
+        InputError: for ``audience="student"``.
+    """
+    if audience != "instructor":
+        from ..errors import InputError
+
+        raise InputError(f"format {format_name!r} is an LMS import and always carries the answer key; "
+                         "it has no student version (use md or html for student papers)")
