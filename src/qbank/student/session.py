@@ -214,8 +214,6 @@ class Session:
             )
         else:
             self.console.print("[bold red]✗ Not correct.[/bold red]")
-        if grade.misconception and not grade.correct:
-            self.console.print(f"[dim]Misconception: {grade.misconception}[/dim]", highlight=False)
         for line in grade.feedback:
             self.console.print(Markdown(text_for_terminal(line)))
         if not grade.correct and item.type not in ("open_response", "multipart"):
