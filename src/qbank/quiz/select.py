@@ -68,7 +68,7 @@ def select_templates(spec: QuizSpec, bank: Any, source: SpecSource | None = None
             note = f"; not available here: {', '.join(used)}" if used else ""
             raise InputError(
                 f"{source.at('sections', index)}: {name} asks for {wanted or 'at least 1'} "
-                f"template{'s' if wanted != 1 else ''} {what}; the bank has {len(matches)}: {names}{note}"
+                f"template{'s' if wanted > 1 else ''} {what}; the bank has {len(matches)}: {names}{note}"
             )
         if wanted == len(available):
             picked = available
