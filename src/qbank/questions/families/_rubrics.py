@@ -23,6 +23,8 @@ PREAMBLE_RUBRIC = Rubric(
                 r"cross[- ]?entropy", r"each position", r"(first|next)[- ]token (prediction|probabilit|distribution|term|loss)",
                 r"separate (classification|prediction)",
             ),
+            # wrong explanation 8 of CONTENT.md: naming cross-entropy while misreading it
+            contradictions=(r"only penali[sz]\w* (the )?wrong", r"penali[sz]\w* only (the )?wrong"),
             feedback_met="You explain that the objective is a sum of per-token log-losses, so the first token is its own prediction.",
             feedback_missed="Say how the MLE objective decomposes: a sum of $-\\ln p(y_t \\mid x, y_{<t})$ over every token of every response, so the first token is a separate prediction.",
         ),
@@ -56,6 +58,8 @@ PREAMBLE_RUBRIC = Rubric(
                 r"condition\w* on", r"teacher[- ]forc", r"still (knows|gets|produces|gives|answers)", r"after (the |emitting |it (says|writes) )?(preamble|of course)",
                 r"(content|colou?rs?|answer) (is|are) still", r"continu\w* (is|are|with)", r"prefix",
             ),
+            # exposure bias (conditioning on its own outputs) is a wrong explanation, not C4
+            contradictions=(r"(its|their) own (outputs?|generations?|errors?|mistakes?|(generated|sampled) tokens)",),
             feedback_met="You explain why the correct colours still follow the preamble.",
             feedback_missed="Explain why the content is still right: after the preamble, later tokens are conditioned on the prompt and the prefix.",
         ),
@@ -63,8 +67,12 @@ PREAMBLE_RUBRIC = Rubric(
             id="C5", title="A prediction or remedy that follows", weight=15,
             description="Rebalance or filter the SFT data, use preference optimisation, upweight with care, or predict the same effect on similar prompts.",
             cues=(
-                r"(remov|rebalanc|filter|fewer|rewrit|clean|reduc)\w* .{0,40}(preamble|of course|data)", r"\bdpo\b|\brlhf\b|preference",
-                r"up-?weight", r"other (similar |short |list )?(prompts|questions|instructions)",
+                r"(remov|rebalanc|filter|fewer|rewrit|clean|reduc)\w* .{0,40}(preamble|of course|data)",
+                # preference training as a remedy, not "it was trained with RLHF" (wrong explanation 1)
+                r"(\bdpo\b|\brlhf\b|preference)\W+(\w+\W+){0,8}?(direct|without (the )?preamble|shorter|pairs|prefer)",
+                r"prefer\w* (the )?direct",
+                r"up-?weight", r"other (\w+ ){0,3}(prompts|questions|instructions|requests)",
+                r"same (effect|preamble|behaviou?r) (should|will|would|to) (appear|show|happen|occur)",
             ),
             contradictions=(r"(lower|reduc|decreas)\w* (the )?(sampling )?temperature",),
             feedback_met="You give a remedy or prediction that follows from the mechanism.",
