@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._model import canonical_float
 from ..items import (
     MultipleResponseContent,
     NumericContent,
@@ -120,10 +121,11 @@ class Wrong:
 
 def _numeric_distractors(key: float, wrongs: Sequence[Wrong], decimals: int) -> tuple[NumericDistractor, ...]:
     tol = tolerance(decimals)
+    key = canonical_float(key)
     shown = {fmt(key, decimals)}
     out = []
     for w in wrongs:
-        v = float(w.value)
+        v = canonical_float(float(w.value))
         if not np.isfinite(v) or _within(v, key, tol) or fmt(v, decimals) in shown:
             continue  # equal to the key (or another distractor) as displayed: it would teach nothing
         shown.add(fmt(v, decimals))
@@ -132,7 +134,15 @@ def _numeric_distractors(key: float, wrongs: Sequence[Wrong], decimals: int) -> 
 
 
 def numeric_item(stem: str, key: float, wrongs: Sequence[Wrong], explanation: str, decimals: int = 3, unit: str | None = None) -> NumericContent:
-    """A numeric item whose stem states decimals and tolerance; distractors equal to the key are dropped."""
+    """A numeric item whose stem states decimals and tolerance; distractors equal to the key are dropped.
+
+    The key is shown at the end of the explanation as the grader rounds it (items store
+    floats at 12 significant digits, so the display is taken from that stored value).
+    """
+    key = canonical_float(float(key))
+    shown = fmt(key, decimals)
+    if not explanation.rstrip().endswith(f"Answer: {shown}."):
+        explanation = f"{explanation.rstrip()} Answer: {shown}."
     return NumericContent(
         stem=f"{stem}\n\n{tolerance_note(decimals)}", answer=float(key), tolerance=tolerance(decimals), decimals=decimals,
         unit=unit, distractors=_numeric_distractors(float(key), wrongs, decimals), explanation=explanation,

@@ -1,0 +1,91 @@
+"""F04: the gradient of the token loss with respect to every logit (g = p - e_c)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+
+from ...engine import remainder_logit_gradient
+from ..items import MultipartContent
+from ..params import Choice, Dirichlet, Remainder, TokenDistribution
+from . import Draw, FamilyParams, family
+from ._common import Wrong, choice_item, fmt, numeric_part, pick_gold, tok, token_table, tolerance_note
+
+_TOKENS = ("Je", "J'", "Le", "Mon", "Il")
+
+
+class LogitGradient(FamilyParams):
+    prompt: str = "Translate to French: I love to learn."
+    probs: Annotated[TokenDistribution, Draw(Dirichlet(tokens=_TOKENS, alpha=1.0, remainder=Remainder(low=0.05, high=0.3)))]
+    gold_is_argmax: Annotated[bool, Draw(Choice(options=(True, False), weights=(1, 2)))]
+    remainder_tokens: Annotated[int, Draw(Choice(options=(1, 2, 4, 5, 10)))]
+    form: Annotated[Literal["vector", "largest_push"], Draw(Choice(options=("vector", "largest_push")))]
+
+
+@family(
+    "logit-gradient",
+    params=LogitGradient,
+    summary="dL/dz for every listed token, or which logit gets the largest push and in which direction.",
+    topics=("logit-gradient", "cross-entropy"),
+    bloom=("apply",),
+    item_types=("multipart", "single_choice"),
+)
+def build(p: LogitGradient, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
+    names = p.probs.names
+    probs = np.array(p.probs.probs)
+    c = pick_gold(p.probs, p.gold_is_argmax, rng)
+    n_rest = p.remainder_tokens
+    g, g_rest = remainder_logit_gradient(probs, p.probs.remainder, c, n_rest)
+    g_rest = float(g_rest)
+    gold = tok(names[c])
+    spread = (f"The remaining {fmt(p.probs.remainder, 2)} is spread evenly over {n_rest} other tokens."
+              if p.probs.remainder else "")
+    intro = (
+        f"For *{p.prompt}* the gold next token is {gold}; the model gives\n\n{token_table([('probability', p.probs)])}\n\n"
+        f"{spread}\n\nThe loss is $L = -\\ln p({names[c]})$ with $p = \\mathrm{{softmax}}(z)$."
+    )
+    explanation = (
+        "$\\partial L/\\partial z_j = p_j - [j = c]$: " + ", ".join(f"{tok(n)}: ${fmt(g[i])}$" for i, n in enumerate(names))
+        + (f", each of the {n_rest} other tokens: ${fmt(g_rest)}$" if p.probs.remainder else "")
+        + f". The entries sum to 0; the gold logit gets $p_c - 1 = {fmt(g[c])}$, the largest in size."
+    )
+    data = {"gradient": {n: float(g[i]) for i, n in enumerate(names)}, "gradient_rest_each": g_rest}
+    if p.form == "largest_push":
+        wrong = [i for i in range(len(names)) if i != c]
+        top = max(wrong, key=lambda i: probs[i])
+        key = f"The logit of {gold}: its gradient is {fmt(g[c], 2)}, so gradient descent raises it."
+        wrongs = [
+            Wrong(f"The logit of {tok(names[top])}: its gradient is {fmt(g[top], 2)}, the largest, so gradient descent raises it.", "M-SIGN-FLIP",
+                  "A positive gradient means descent *lowers* the logit, and the gold gradient is larger in size."),
+            Wrong(f"The logit of {gold}: its gradient is {fmt(g[c], 2)}, so gradient descent lowers it.", "M-SIGN-FLIP",
+                  "Descent moves against the gradient: a negative gradient raises the logit."),
+            Wrong(f"The logit of {gold}: its gradient is {fmt(-1 / probs[c], 2)} ($-1/p$), so gradient descent raises it.", "M-PROB-GRAD",
+                  "$-1/p$ is the derivative with respect to the probability, not the logit."),
+            Wrong(f"Every wrong logit is pushed down equally, by {fmt((1 - probs[c]) / (len(names) - 1 + (n_rest if p.probs.remainder else 0)), 3)} each, and {gold} up.", "M-UNIFORM-PUSH",
+                  "Each wrong logit is pushed in proportion to its own probability $p_j$."),
+            Wrong(f"Only the logit of {gold} gets a gradient ({fmt(g[c], 2)}); the others get none.", "M-ONLY-CORRECT",
+                  "Every logit gets gradient $p_j$ through the softmax."),
+        ]
+        stem = intro + "\n\nWhich logit receives the largest push from one gradient-descent step, and in which direction?"
+        return choice_item(stem, key, "Right: $|p_c - 1| = \\sum_{j\\ne c} p_j$ exceeds every wrong $p_j$.", wrongs, rng, explanation), data
+    parts = []
+    labels = [f"t{i + 1}" for i in range(len(names))]
+    for i, n in enumerate(names):
+        onehot = 1.0 if i == c else 0.0
+        wrongs = [
+            Wrong(onehot - probs[i], "M-SIGN-FLIP", "That is $e_c - p$, the update direction $-g$, not the gradient."),
+            Wrong(-1 / probs[i] if i == c else 0.0, "M-PROB-GRAD", "That is the derivative with respect to the probability, not the logit."),
+            Wrong(probs[i] * (1 - probs[i]), "M-JACOBIAN-DIAG", "$p_j(1-p_j)$ is the softmax Jacobian's diagonal, not the loss gradient."),
+        ]
+        if i != c:
+            wrongs.append(Wrong(0.0, "M-ONLY-CORRECT", "Wrong logits get gradient $p_j$ through the softmax."))
+            wrongs.append(Wrong((1 - probs[c]) / (len(names) - 1), "M-UNIFORM-PUSH", "Each wrong logit is pushed in proportion to its own probability."))
+        parts.append(numeric_part(labels[i], f"$\\partial L/\\partial z$ for {tok(n)}", float(g[i]), wrongs))
+    if p.probs.remainder:
+        parts.append(numeric_part("rest", f"$\\partial L/\\partial z$ for each one of the {n_rest} other tokens", g_rest, [
+            Wrong(p.probs.remainder, "M-UNIFORM-PUSH", "The remainder's aggregate is R; each of its tokens gets R/N."),
+            Wrong(0.0, "M-ONLY-CORRECT", "Every wrong logit gets gradient $p_j$, however small."),
+        ]))
+    stem = intro + "\n\nGive $\\partial L/\\partial z$ for every token below. " + tolerance_note(3) + " (per entry)"
+    return MultipartContent(stem=stem, parts=tuple(parts), explanation=explanation), data

@@ -1,0 +1,92 @@
+"""F08: temperature: the re-tempered probability of a token, or the order after re-tempering."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+
+from ...engine import apply_temperature
+from ..items import OrderingContent
+from ..params import Choice, Dirichlet, Reject, TokenDistribution
+from . import Draw, FamilyParams, family
+from ._common import Wrong, fmt, numeric_item, tok, token_table
+
+_TOKENS = ("blue", "green", "red", "yellow", "purple")
+
+
+class Temperature(FamilyParams):
+    prompt: str = "My favourite colour is"
+    probs: Annotated[TokenDistribution, Draw(Dirichlet(tokens=_TOKENS, alpha=1.0, min_prob=0.02))]
+    temperature: Annotated[float, Draw(Choice(options=(0.5, 0.7, 1.5, 2.0)))]
+    form: Annotated[Literal["prob", "ratio"], Draw(Choice(options=("prob", "ratio")))]
+
+
+@family(
+    "temperature",
+    params=Temperature,
+    summary="Sampling temperature: the new probability of a token, or of a ratio, after dividing the logits by T.",
+    topics=("temperature", "decoding"),
+    bloom=("understand", "apply"),
+    item_types=("numeric",),
+)
+def build(p: Temperature, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
+    names = p.probs.names
+    probs = np.array(p.probs.probs)
+    T = p.temperature
+    new = np.asarray(apply_temperature(probs, T))
+    i = int(rng.integers(len(names)))
+    intro = (f"After *{p.prompt}* a model's next-token distribution (over exactly these tokens) is\n\n"
+             f"{token_table([('probability', p.probs)])}\n\nSampling uses temperature $T = {T:g}$ (the logits are divided by $T$).")
+    expl_common = f"$p_T(i) = p_i^{{1/T}} / \\sum_j p_j^{{1/T}}$; here " + ", ".join(f"{tok(n)}: {fmt(new[k], 4)}" for k, n in enumerate(names)) + "."
+    if p.form == "ratio":
+        j = int(rng.integers(len(names) - 1))
+        j = j + (j >= i)
+        key = float((probs[i] / probs[j]) ** (1 / T))
+        stem = intro + f"\n\nWhat is the ratio $p_T({names[i]})/p_T({names[j]})$ of the two tokens' probabilities at this temperature?"
+        wrongs = [
+            Wrong(float(probs[i] / probs[j]), "M-T-PROB-DIV", "Dividing probabilities by T and renormalising changes nothing; T divides the *logits*."),
+            Wrong(float((probs[i] / probs[j]) ** T), "M-T-MULT", "That multiplies the logits by T, the opposite effect."),
+        ]
+        expl = f"Ratios become $(p_a/p_b)^{{1/T}} = ({fmt(probs[i], 2)}/{fmt(probs[j], 2)})^{{1/{T:g}}} = {fmt(key, 4)}$, i.e. {fmt(key, 3)}. " + expl_common
+        return numeric_item(stem, key, wrongs, expl), {"new_probs": new.tolist()}
+    key = float(new[i])
+    mult = np.asarray(apply_temperature(probs, 1 / T))
+    wrongs = [
+        Wrong(float(probs[i]), "M-T-PROB-DIV", "Dividing probabilities by T and renormalising changes nothing; T divides the *logits*."),
+        Wrong(float(mult[i]), "M-T-MULT", "That multiplies the logits by T, the opposite effect."),
+        Wrong(float(probs[i] / T), "M-T-LINEAR", "$p/T$ is not a distribution; T acts on the logits, then the softmax renormalises."),
+    ]
+    stem = intro + f"\n\nWhat is the probability of {tok(names[i])} at this temperature?"
+    expl = expl_common + f" The answer is {fmt(key, 3)}. T {'<' if T < 1 else '>'} 1 {'sharpens' if T < 1 else 'flattens'} the distribution; the argmax does not change."
+    return numeric_item(stem, key, wrongs, expl), {"new_probs": new.tolist()}
+
+
+class TemperatureOrder(FamilyParams):
+    probs: Annotated[TokenDistribution, Draw(Dirichlet(tokens=("Of", "Sure", "Red", "Here", "The"), alpha=1.0, min_prob=0.02))]
+    temperature: Annotated[float, Draw(Choice(options=(0.5, 0.7, 1.5, 2.0)))]
+    prompt: str = "List the primary colors."
+
+
+@family(
+    "temperature-order",
+    params=TemperatureOrder,
+    summary="Ordering: rank candidate next tokens by their probability after re-tempering (it never changes).",
+    topics=("temperature", "decoding"),
+    bloom=("understand",),
+    item_types=("ordering",),
+)
+def build_order(p: TemperatureOrder, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
+    names = p.probs.names
+    probs = np.array(p.probs.probs)
+    new = np.asarray(apply_temperature(probs, p.temperature))
+    if np.min(np.diff(np.sort(new))) < 0.005:
+        raise Reject("two tempered probabilities are within 0.005")
+    shown = rng.permutation(len(names))
+    entries = tuple(f"{tok(names[k])}" for k in shown)
+    order = sorted(range(len(names)), key=lambda pos: -new[shown[pos]])
+    stem = (f"For *{p.prompt}* a model's first-token logits are $z_i = \\ln p_i$ with\n\n{token_table([('probability', p.probs)])}\n\n"
+            f"Sampling divides the logits by $T = {p.temperature:g}$. Order the tokens from most to least probable *at this temperature*.")
+    expl = ("Dividing logits by $T$ is a monotone map, so the order never changes (T only sharpens or flattens): "
+            + ", ".join(f"{tok(names[k])}: {fmt(new[k], 3)}" for k in np.argsort(-new)) + ".")
+    return OrderingContent(stem=stem, entries=entries, answer=tuple(order), explanation=expl, scoring="partial"), {"new_probs": new.tolist()}

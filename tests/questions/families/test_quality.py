@@ -1,0 +1,151 @@
+"""The quality bar every template of the built-in bank meets, checked over many seeds.
+
+Wrong answers name a catalogued misconception and explain themselves; options are distinct
+as displayed and exactly the keyed ones are correct; the key's position is uniform; variants
+really differ; numeric stems state their decimals and tolerance and the explanation shows
+the key; every item passes its own answer self-test.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import pytest
+
+from qbank.questions import builtin_bank
+from qbank.questions.families._common import fmt
+from qbank.questions.misconceptions import is_known
+from qbank.questions.selftest import self_test
+
+from family_testing import variants
+
+QUALITY_SEEDS = 300
+DISTINCT_SEEDS = 1000
+CHI_SEEDS = 2000
+CHI_P = 0.001
+
+
+def _specs(item):
+    return item.parts if item.type == "multipart" else (item,)
+
+
+def _chi_square_p(counts: list[int]) -> float:
+    """Upper tail of the chi-square statistic of ``counts`` against a uniform spread."""
+    n, k = sum(counts), len(counts)
+    stat = sum((c - n / k) ** 2 / (n / k) for c in counts)
+    return _gamma_q((k - 1) / 2, stat / 2)
+
+
+def _gamma_q(a: float, x: float) -> float:
+    """Regularised upper incomplete gamma Q(a, x) by its series / continued fraction."""
+    if x <= 0:
+        return 1.0
+    if x < a + 1:
+        term = total = 1.0 / a
+        ap = a
+        for _ in range(500):
+            ap += 1
+            term *= x / ap
+            total += term
+        return 1.0 - total * math.exp(-x + a * math.log(x) - math.lgamma(a))
+    b, c, d = x + 1 - a, 1e300, 1 / (x + 1 - a)
+    h = d
+    for i in range(1, 500):
+        an = -i * (i - a)
+        b += 2
+        d = 1 / (an * d + b)
+        c = b + an / c
+        h *= d * c
+    return math.exp(-x + a * math.log(x) - math.lgamma(a)) * h
+
+
+def test_chi_square_detects_a_biased_key_position():
+    assert _chi_square_p([500, 500, 500, 500]) > 0.99
+    assert _chi_square_p([470, 470, 600, 460]) < CHI_P  # "C more often" must fail the test
+    assert _chi_square_p([0, 0, 2000, 0]) < CHI_P  # "always C"
+    assert abs(_chi_square_p([520, 480, 510, 490]) - 0.5724) < 1e-3  # chi2 = 2.0, df = 3
+
+
+def test_the_bank_covers_the_required_breadth():
+    from qbank.questions.families import all_families
+
+    fams = all_families()
+    assert len(fams) >= 18
+    types = {t for f in fams for t in f.item_types}
+    assert {"single_choice", "multiple_response", "numeric", "multipart", "ordering", "open_response"} <= types
+    blooms = {b.value for f in fams for b in f.bloom}
+    assert {"remember", "understand", "apply", "analyze", "evaluate"} <= blooms
+    used = {t.family for t in builtin_bank()}
+    assert {f.name for f in fams} <= used, "every family has a template in the built-in bank"
+
+
+def test_every_item_meets_the_quality_bar(template_id):
+    for item in variants(template_id, QUALITY_SEEDS):
+        assert item.explanation.strip(), item.id
+        for spec in _specs(item):
+            if spec.type in ("single_choice", "multiple_response"):
+                shown = [" ".join(o.text.split()) for o in spec.options]
+                assert len(set(shown)) == len(shown), item.id
+                assert spec.key and all(spec.options[i].correct for i in spec.key)
+                for o in spec.options:
+                    assert o.feedback.strip(), (item.id, o.text)
+                    if not o.correct:
+                        assert o.misconception and is_known(o.misconception), (item.id, o.text, o.misconception)
+                if spec.type == "single_choice":
+                    assert len(spec.key) == 1
+            if spec.type == "numeric":
+                shown = {fmt(spec.answer, spec.decimals)}
+                for d in spec.distractors:
+                    assert is_known(d.misconception), (item.id, d.misconception)
+                    assert d.feedback.strip(), item.id
+                    assert fmt(d.value, spec.decimals) not in shown, (item.id, d)
+                    shown.add(fmt(d.value, spec.decimals))
+                assert spec.decimals is not None
+            if spec.type == "true_false" and spec.misconception is not None:
+                assert is_known(spec.misconception)
+        if item.type == "numeric":
+            assert f"{item.decimals} decimals" in item.stem and "±" in item.stem, item.id
+            assert fmt(item.answer, item.decimals) in item.explanation, (item.id, item.explanation)
+        assert self_test(item), item.id
+
+
+def test_key_position_is_uniform(family_template):
+    template_id = family_template
+    items = variants(template_id, CHI_SEEDS)
+    if not items or items[0].type != "single_choice":
+        pytest.skip("not a single-choice template")
+    by_size = Counter()
+    counts: dict[int, Counter] = {}
+    for item in items:
+        n = len(item.options)
+        by_size[n] += 1
+        counts.setdefault(n, Counter())[item.key[0]] += 1
+    n, total = by_size.most_common(1)[0]
+    assert total >= 0.8 * len(items), f"option counts vary too much: {dict(by_size)}"
+    observed = [counts[n][i] for i in range(n)]
+    assert _chi_square_p(observed) > CHI_P, (template_id, observed)
+
+
+def _fingerprint(item) -> str:
+    parts = [item.stem, *(getattr(p, "prompt", "") for p in _specs(item))]
+    for spec in _specs(item):
+        parts += sorted(o.text for o in getattr(spec, "options", ()))
+    return "\n".join(parts)
+
+
+def test_variants_are_really_different(family_template):
+    template_id = family_template
+    template = builtin_bank()[template_id]
+    fam = template.get_family()
+    if fam is None:
+        pytest.skip("static item")
+    items = variants(template_id, DISTINCT_SEEDS)
+    distinct = len({_fingerprint(i) for i in items})
+    fixed = all(spec.dist == "fixed" for spec in template.specs().values())
+    if fam.finite or fixed:
+        space = getattr(fam, "space", None)
+        if space and not fixed:
+            assert distinct == space, f"{template_id}: {distinct} of the {space} variants seen"
+        return
+    assert distinct >= 0.9 * DISTINCT_SEEDS, f"{template_id}: only {distinct} distinct variants in {DISTINCT_SEEDS}"
