@@ -19,5 +19,6 @@ _QUOTES = str.maketrans({
 
 def normalise(text: str, case_sensitive: bool = False) -> str:
     """``text`` in the form short answers are compared in."""
-    folded = " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
+    # fold quotes before NFKC too: NFKC turns ´ into a space and a combining accent
+    folded = " ".join(unicodedata.normalize("NFKC", text.translate(_QUOTES)).translate(_QUOTES).split())
     return folded if case_sensitive else folded.casefold()

@@ -1,6 +1,6 @@
 """Agreement between the rubric grader and the hand grades in data/preamble_answers.yaml.
 
-Run as a script to print the report: ``.venv/bin/python tests/grader/calibration.py``.
+Run as a script to print the report: ``.venv/bin/python tests/grader/preamble_calibration.py``.
 """
 
 from __future__ import annotations
