@@ -143,14 +143,23 @@ def to_line(text: str, *, math: Callable[[str, bool], str] | None = None) -> str
     Math is kept as ``$...$`` unless ``math`` converts it.
     """
     text = _TABLE.sub(_flatten_table, text)
+    # Math and code become placeholders so that the emphasis rules see the text around them
+    # (``**`code`**``) but never their content (``$a*b*c$``).
+    kept: list[str] = []
     parts = []
     for kind, value in split_math(text):
+        if kind == "text":
+            parts.append(value.replace("\x00", ""))
+            continue
         if kind == "code":
-            parts.append(value.strip("`").strip())
-        elif kind in ("inline", "display"):
-            value = " ".join(value.split())
-            parts.append(math(value, kind == "display") if math else (f"$${value}$$" if kind == "display" else f"${value}$"))
+            kept.append(value.strip("`").strip())
         else:
-            value = _EMPHASIS.sub(lambda e: e.group(2) or e.group(3) or e.group(4), value)
-            parts.append(_ESCAPED.sub(r"\1", value))
-    return " ".join("".join(parts).split())
+            value = " ".join(value.split())
+            kept.append(math(value, kind == "display") if math else (f"$${value}$$" if kind == "display" else f"${value}$"))
+        parts.append(f"\x00{len(kept) - 1}\x00")
+    line = _ESCAPED.sub(r"\1", _EMPHASIS.sub(lambda e: e.group(2) or e.group(3) or e.group(4), "".join(parts)))
+    line = " ".join(line.split())
+    return _KEPT.sub(lambda m: kept[int(m.group(1))], line)
+
+
+_KEPT = re.compile("\x00(\\d+)\x00")
