@@ -41,7 +41,7 @@ class Format:
 
 _FORMATS: dict[str, Format] = {}
 # Modules that register formats; imported on first use so that the CLI starts fast.
-_MODULES = ("markdown", "json_export", "html", "gift", "aiken", "blackboard", "selfcheck")
+_MODULES = ("markdown", "json_export", "html", "gift", "aiken", "blackboard", "selfcheck", "canvas", "qti21", "qti3", "moodle")
 
 
 def register(fmt: Format) -> Format:
