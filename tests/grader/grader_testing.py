@@ -57,3 +57,6 @@ RUBRIC = Rubric(
     caps=(Cap(unless=("A",), max_score=0.3, reason="Capped without A."),),
     required_for_full=("A", "B"),
 )
+
+
+MATCHING_SPEC = {"type": "matching", "prompts": ["p1", "p2"], "choices": ["c1", "c2", "c3"], "answer": [1, 0]}
