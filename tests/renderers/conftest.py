@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from html.parser import HTMLParser
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -204,3 +205,50 @@ def validate(tmp_path_factory: pytest.TempPathFactory) -> Validator:
 
 
 ValidateFn = Callable[[str, list[Path]], "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture(scope="session")
+def lms_assessment(every_type_items: list[Any], hostile_item: Any, bank_items: list[Any]) -> Assessment:
+    """Everything in one assessment, so each format is validated by one validator call."""
+    return grouped_assessment([*every_type_items, hostile_item, *bank_items])
+
+
+# ---------------------------------------------------------------------------------------
+# Reading HTML back out of escaped text
+# ---------------------------------------------------------------------------------------
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_text(fragment_html: str | None) -> str:
+    """The text a browser shows for an HTML fragment, whitespace collapsed."""
+    parser = _Text()
+    parser.feed(fragment_html or "")
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+def html_tags(fragment_html: str | None) -> list[str]:
+    """The element names an HTML fragment would create in a browser."""
+    parser = _Text()
+    parser.feed(fragment_html or "")
+    parser.close()
+    return parser.tags
+
+
+def markdown_text(markdown: str, *, inline: bool = False) -> str:
+    """What a Markdown string shows once rendered (the reference for round trips)."""
+    from qbank.renderers._markup import to_html
+
+    return html_text(to_html(markdown, inline=inline))

@@ -513,7 +513,7 @@ def render_package(assessment: Assessment, scheme: Scheme) -> tuple[bytes, tuple
     manifest = _manifest(scheme, assessment, refs)
     members = [("imsmanifest.xml", tostring(manifest)), ("test.xml", tostring(test))]
     members += sorted(files.items())
-    return zip_bytes(members), tuple(warnings)
+    return zip_bytes(members), tuple(dict.fromkeys(warnings))
 
 
 def _unique(ident: str, used: set[str]) -> str:

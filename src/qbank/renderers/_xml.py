@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html.entities
 import io
+import math
 import re
 import zipfile
 import xml.etree.ElementTree as ET
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 __all__ = [
-    "ZIP_DATE", "fragment", "number", "require_instructor", "rubric_markdown", "sub", "tostring", "zip_bytes",
+    "ZIP_DATE", "absolute_tolerance", "fragment", "number", "require_instructor", "rubric_markdown", "sub", "tostring", "zip_bytes",
 ]
 
 # 1980-01-01 is the earliest date a zip header can hold; a fixed date makes packages
@@ -127,3 +128,21 @@ def require_instructor(format_name: str, audience: str) -> None:
 
         raise InputError(f"format {format_name!r} is an LMS import and always carries the answer key; "
                          "it has no student version (use md or html for student papers)")
+
+
+def absolute_tolerance(spec: object) -> tuple[float, float]:
+    """(answer, absolute tolerance) for formats that take only an absolute tolerance.
+
+    Relative tolerance becomes absolute at the key; "the larger of" takes the larger at the
+    key; significant figures become the key rounded to that many figures, plus or minus
+    half a unit in its last place.
+    """
+    tol, x = spec.tolerance, float(spec.answer)  # type: ignore[attr-defined]
+    if tol.sigfig is not None:
+        if x == 0:
+            return 0.0, 0.0
+        exponent = math.floor(math.log10(abs(x))) - tol.sigfig + 1
+        rounded = float(f"{x:.{tol.sigfig - 1}e}")
+        return rounded, float(f"{0.5 * 10.0 ** exponent:.12g}")
+    candidates = [t for t in (tol.absolute, None if tol.relative is None else tol.relative * abs(x)) if t is not None]
+    return x, float(f"{max(candidates):.12g}")

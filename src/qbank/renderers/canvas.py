@@ -22,8 +22,7 @@ from typing import Any
 from ..questions import Assessment
 from . import Audience, Format, Rendered, register
 from ._markup import to_html
-from ._xml import number, require_instructor, rubric_markdown, sub, tostring, zip_bytes
-from .moodle import absolute_tolerance
+from ._xml import absolute_tolerance, number, require_instructor, rubric_markdown, sub, tostring, zip_bytes
 
 __all__ = ["render_assessment", "item_element"]
 

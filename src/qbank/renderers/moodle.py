@@ -23,9 +23,9 @@ from typing import Any
 from ..questions import Assessment, letter
 from . import Audience, Format, Rendered, register
 from ._markup import to_html, to_plain
-from ._xml import number, require_instructor, rubric_markdown, sub, tostring
+from ._xml import absolute_tolerance, number, require_instructor, rubric_markdown, sub, tostring
 
-__all__ = ["GRADES", "absolute_tolerance", "cloze_escape", "render_assessment", "split_100"]
+__all__ = ["GRADES", "category_path", "cloze_escape", "question", "render_assessment", "split_100"]
 
 # Moodle's grade list (question_bank::fraction_options_full), in percent; negatives allowed.
 GRADES = (100.0, 90.0, 83.33333, 80.0, 75.0, 70.0, 66.66667, 60.0, 50.0, 40.0, 33.33333, 30.0, 25.0,
@@ -57,24 +57,6 @@ def split_100(k: int) -> tuple[float, ...] | None:
                 if best is None or spread < best[0]:
                     best = (spread, (a,) * x + (b,) * (k - x))
     return best[1] if best else None
-
-
-def absolute_tolerance(spec: Any) -> tuple[float, float]:
-    """(answer, absolute tolerance) for formats that take only an absolute tolerance.
-
-    Relative tolerance becomes absolute at the key; "the larger of" takes the larger at the
-    key; significant figures become the key rounded to that many figures, plus or minus
-    half a unit in its last place.
-    """
-    tol, x = spec.tolerance, float(spec.answer)
-    if tol.sigfig is not None:
-        if x == 0:
-            return 0.0, 0.0
-        exponent = math.floor(math.log10(abs(x))) - tol.sigfig + 1
-        rounded = float(f"{x:.{tol.sigfig - 1}e}")
-        return rounded, float(f"{0.5 * 10.0 ** exponent:.12g}")
-    candidates = [t for t in (tol.absolute, None if tol.relative is None else tol.relative * abs(x)) if t is not None]
-    return x, float(f"{max(candidates):.12g}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -337,7 +319,8 @@ _QUESTION: dict[str, tuple[str, Callable[[ET.Element, Any, _Ctx], bool]]] = {
 
 
 def _common(q: ET.Element, item: Any, points: float, questiontext: str | None = None) -> None:
-    sub(sub(q, "name"), "text", f"{item.title} [{item.id}]")
+    # Moodle prints question names as HTML (format_string), so the plain title is escaped.
+    sub(sub(q, "name"), "text", html.escape(f"{item.title} [{item.id}]", quote=False))
     qt = sub(q, "questiontext", attrib={"format": "html"})
     sub(qt, "text", questiontext if questiontext is not None else to_html(item.stem))
     _html(q, "generalfeedback", item.explanation)
@@ -394,7 +377,7 @@ def render_assessment(assessment: Assessment, audience: Audience = "instructor")
                          warnings=warnings)
             if q is not None:
                 root.append(q)
-    return Rendered(tostring(root).decode("utf-8"), tuple(warnings))
+    return Rendered(tostring(root).decode("utf-8"), tuple(dict.fromkeys(warnings)))
 
 
 register(Format("moodle", ".xml", "Moodle XML question bank (categories per group)", render_assessment,
