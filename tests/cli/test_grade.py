@@ -1,0 +1,160 @@
+"""`qbank grade` and `qbank stats`, run as an instructor would."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qbank.cli import cli
+from qbank.questions import builtin_bank
+from qbank.quiz.manifest import Manifest, ManifestItem, StudentRecord
+
+TEMPLATES = ["paris-states", "french-next-step", "primary-colors-preamble"]
+
+
+def entry(slot: str, template: str, seed: int) -> ManifestItem:
+    t = builtin_bank()[template]
+    item = t.instantiate(seed)
+    return ManifestItem(slot=slot, item=item.id, template=t.id, version=t.version, seed=seed,
+                        points=item.points, content_hash=item.content_hash())
+
+
+def key_letter(template: str, seed: int) -> str:
+    return "ABCDEFG"[builtin_bank()[template].instantiate(seed).key[0]]
+
+
+@pytest.fixture
+def manifest(tmp_path: Path) -> Path:
+    students = [
+        StudentRecord(student=f"s{i}", name=f"Student {i}",
+                      items=tuple(entry(f"q{j + 1}", t, seed=i) for j, t in enumerate(TEMPLATES)))
+        for i in range(1, 4)
+    ]
+    path = tmp_path / "quiz.manifest.json"
+    path.write_text(Manifest(quiz_id="demo", title="Demo", seed=1, spec_hash="0" * 64, students=tuple(students)).to_json())
+    return path
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def responses(tmp_path: Path) -> Path:
+    sample = builtin_bank()["primary-colors-preamble"].instantiate(1).sample_answer
+    return write_csv(tmp_path / "responses.csv", [
+        ["student", "item", "response"],
+        ["s1", "q1", key_letter("paris-states", 1)],          # row 2: right
+        ["s1", "2", key_letter("french-next-step", 1)],       # row 3: slot by number, right
+        ["s1", "q3", sample],                                 # row 4: full marks
+        ["s2", "q1", "Z"],                                    # row 5: format error
+        ["s2", "q1", "A"],                                    # row 6: duplicate
+        ["s9", "q1", "A"],                                    # row 7: unknown student
+        ["s2", "q7", "A"],                                    # row 8: unknown item
+        ["s3", builtin_bank()["paris-states"].instantiate(3).id, key_letter("paris-states", 3)],  # row 9: by item id
+        ["s3", "q3", "The temperature was too high."],        # row 10: graded, 0
+    ])
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_grade_writes_grades_errors_and_feedback(tmp_path: Path, manifest: Path) -> None:
+    out, fb = tmp_path / "grades.csv", tmp_path / "grades.json"
+    result = run("grade", str(manifest), str(responses(tmp_path)), "-o", str(out), "--feedback", str(fb))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    grades = read_csv(out)
+    assert [g["student"] for g in grades] == ["s1", "s2", "s3"]
+    assert grades[0] == {"student": "s1", "name": "Student 1", "q1": "1", "q2": "1", "q3": "5", "total": "7", "max": "7"}
+    assert (grades[1]["q1"], grades[1]["total"]) == ("0", "0")
+    assert (grades[2]["q1"], grades[2]["q3"]) == ("1", "0")
+    errors = read_csv(tmp_path / "grades.errors.csv")
+    reasons = {(e["row"], e["student"], e["item"]): e["reason"] for e in errors}
+    assert reasons[("5", "s2", "q1")].startswith("format error (scored 0): There is no option Z")
+    assert reasons[("6", "s2", "q1")] == "duplicate response for q1 (row 5 is graded)"
+    assert reasons[("7", "s9", "q1")].startswith("unknown student")
+    assert reasons[("8", "s2", "q7")].startswith("unknown item")
+    missing = {(e["student"], e["item"]) for e in errors if e["row"] == ""}
+    assert missing == {("s2", "q2"), ("s2", "q3"), ("s3", "q2")}
+    # nothing dropped: 9 data rows = 5 graded + 4 listed with their row number
+    assert len([e for e in errors if e["row"]]) + 5 == 9
+    doc = json.loads(fb.read_text(encoding="utf-8"))
+    s1 = doc["students"][0]["items"]
+    assert s1["q3"]["score"] == 5 and all(c["met"] for c in s1["q3"]["criteria"])
+    assert doc["students"][1]["items"]["q1"]["status"] == "format_error"
+
+
+def test_json_responses(tmp_path: Path, manifest: Path) -> None:
+    path = tmp_path / "responses.json"
+    path.write_text(json.dumps([{"student": "s1", "item": "q1", "response": key_letter("paris-states", 1)}]))
+    out = tmp_path / "g.csv"
+    assert run("grade", str(manifest), str(path), "-o", str(out)).exit_code == 0
+    assert read_csv(out)[0]["q1"] == "1"
+
+
+def test_missing_column_is_exit_2_naming_file_and_column(tmp_path: Path, manifest: Path) -> None:
+    bad = write_csv(tmp_path / "r.csv", [["student", "answer"], ["s1", "A"]])
+    result = CliRunner().invoke(cli, ["grade", str(manifest), str(bad), "-o", str(tmp_path / "g.csv")])
+    assert result.exit_code == 2
+    assert f"{bad}: missing column 'item'" in result.output
+    assert not (tmp_path / "g.csv").exists()
+
+
+def test_hash_mismatch_is_an_error_not_a_regrade(tmp_path: Path, manifest: Path) -> None:
+    data = json.loads(manifest.read_text())
+    data["students"][0]["items"][0]["content_hash"] = "f" * 64
+    manifest.write_text(json.dumps(data))
+    result = CliRunner().invoke(cli, ["grade", str(manifest), str(responses(tmp_path)), "-o", str(tmp_path / "g.csv")])
+    assert result.exit_code == 2
+    assert "no longer matches the manifest" in result.output
+    assert not (tmp_path / "g.csv").exists() and not (tmp_path / "g.errors.csv").exists()
+
+
+def test_stats_table_csv_and_flags(tmp_path: Path, manifest: Path) -> None:
+    fb = tmp_path / "grades.json"
+    run("grade", str(manifest), str(responses(tmp_path)), "-o", str(tmp_path / "g.csv"), "--feedback", str(fb))
+    result = run("stats", str(fb), "-o", str(tmp_path / "stats.csv"))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].split() == ["item", "facility", "r_pb", "D(27%)", "flags"]
+    assert "3 students; KR-20 = " in result.stdout  # every score here is 0 or full marks
+    rows = read_csv(tmp_path / "stats.csv")
+    assert [r["item"] for r in rows[:3]] == ["q1", "q2", "q3"]
+    assert rows[1]["facility"] == "0.3333"
+    assert "distractor nobody chose" in rows[0]["flags"]
+
+
+def test_stats_plot_needs_the_plot_extra(tmp_path: Path, manifest: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fb = tmp_path / "grades.json"
+    run("grade", str(manifest), str(responses(tmp_path)), "-o", str(tmp_path / "g.csv"), "--feedback", str(fb))
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    result = CliRunner().invoke(cli, ["stats", str(fb), "--plot", str(tmp_path / "p.png")])
+    assert result.exit_code == 1
+    assert "install the plot extra" in result.output
+    assert not (tmp_path / "p.png").exists()
+
+
+def test_stats_plot_is_a_png(tmp_path: Path, manifest: Path) -> None:
+    pytest.importorskip("matplotlib", reason="the plot extra is not installed")
+    fb = tmp_path / "grades.json"
+    run("grade", str(manifest), str(responses(tmp_path)), "-o", str(tmp_path / "g.csv"), "--feedback", str(fb))
+    assert run("stats", str(fb), "--plot", str(tmp_path / "p.png")).exit_code == 0
+    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_stats_rejects_a_grades_csv_with_a_pointer_to_the_json(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "grades.csv", [["student", "q1"], ["s1", "1"]])
+    result = CliRunner().invoke(cli, ["stats", str(path)])
+    assert result.exit_code == 2 and "qbank grade --feedback" in result.output
