@@ -239,7 +239,7 @@
       var fraction = total / weights;
       var points = fraction * payload.points;
       if (fraction >= 1 - 1e-9) { verdict = "Correct."; cls = "correct"; }
-      else if (fraction > 0) { verdict = "Partly correct: " + fmt(points) + " of " + fmt(payload.points) + " points."; cls = "partial"; }
+      else if (fraction > 0) { verdict = "Partly correct: " + fmt(points) + " of " + fmt(payload.points) + (payload.points === 1 ? " point." : " points."); cls = "partial"; }
       else { verdict = "Not correct."; cls = "wrong"; }
       results[form.parentNode.id] = fraction >= 1 - 1e-9;
     }
