@@ -1,0 +1,61 @@
+"""F21: evaluate remedies for the SFT preamble effect (multiple response, right minus wrong)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+
+from ..params import Choice
+from . import Draw, FamilyParams, family
+from ._common import multiple_response_item
+
+_OPTIONS = (
+    ("Rewrite or filter the SFT data so that formulaic preambles are rare.", True,
+     "Right: MLE reproduces the data's first-token frequencies, so changing the data changes the mode.", None),
+    ("Preference-optimise (DPO or RLHF) on pairs that prefer the direct answer to the preamble version.", True,
+     "Right: preference training pushes probability from the preamble to the direct answer.", None),
+    ("Upweight the one example with the direct answer by a large factor.", False,
+     "Only partly: under a per-type model it needs a weight above 9 to flip the argmax, and it risks overfitting one prompt.", "M-FIX-UPWEIGHT"),
+    ("Train for more epochs on the same data.", False,
+     "The model converges to the data distribution; it may memorise one example but keeps the preamble in general.", "M-FIX-EPOCHS"),
+    ("Lower the sampling temperature.", False,
+     "A lower temperature sharpens towards the mode, which is the preamble.", "M-FIX-TEMPERATURE"),
+    ("Mask the prompt tokens in the loss.", False,
+     "Irrelevant: the preamble is in the response, and prompt masking is usually already done.", "M-FIX-MASK-PROMPT"),
+    ("Add label smoothing.", False, "Label smoothing spreads mass further; it does not favour the direct answer.", "M-FIX-SMOOTHING"),
+    ("Exclude the `<eos>` token from the loss.", False, "Irrelevant to the first response token.", "M-FIX-EOS"),
+)
+
+_CASES = (
+    ("List the primary colors.", "Red, yellow, and blue."),
+    ("What is the capital of France?", "Paris."),
+    ("What is 2+2?", "4."),
+)
+
+
+class PreambleFixes(FamilyParams):
+    preamble: Annotated[str, Draw(Choice(options=("Of course!", "Sure!", "Great question!")))]
+    case: Annotated[int, Draw(Choice(options=(0, 1, 2)))]
+    n_options: Annotated[int, Draw(Choice(options=(5, 6)))]
+
+
+@family(
+    "preamble-fixes",
+    params=PreambleFixes,
+    summary="Evaluate remedies for the dataset-level preamble of an SFT model (multiple response, +1/-1 scoring).",
+    topics=("preamble-effect", "sft", "mle"),
+    bloom=("evaluate",),
+    item_types=("multiple_response",),
+    finite=True,
+)
+def build(p: PreambleFixes, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
+    instruction, ideal = _CASES[p.case]
+    stem = (f"A model fine-tuned on (instruction, ideal response) pairs answers *{instruction}* with "
+            f"*{p.preamble} {ideal}* although the ideal response is *{ideal}*; most responses in the SFT data open with a "
+            "preamble like this one. Which changes would most reliably make the model answer directly? Select all that apply; "
+            "each right choice earns credit and each wrong choice costs as much.")
+    expl = ("Maximum likelihood matches the data's first-token distribution across prompts the model cannot tell apart, "
+            "so the remedies that work change that distribution (rewrite the data) or add a signal that prefers the direct "
+            "answer (preference optimisation). Decoding tweaks, masking, smoothing and more epochs do not change the mode.")
+    return multiple_response_item(stem, _OPTIONS, rng, expl, n_options=p.n_options, scoring="right_minus_wrong"), {}
