@@ -35,7 +35,10 @@ def item_json(item: Any, *, key: bool = False) -> str:
 
 
 def render_assessment(assessment: Assessment, audience: Audience = "student") -> Rendered:
-    data = assessment.model_dump(mode="json")
+    if audience == "instructor":
+        # pydantic's own serialiser: the same JSON as model_dump + json.dumps, several times faster
+        return Rendered(assessment.model_dump_json(indent=2) + "\n")
+    data = json.loads(assessment.model_dump_json())  # faster than model_dump(mode="json")
     if audience == "student":
         for section in data["sections"]:
             for group in section["groups"]:
