@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from qbank.questions import load_bank
-from quiz_testing import BANK, SPEC, roster_rows
+from .quiz_testing import BANK, SPEC, roster_rows
 
 
 @pytest.fixture(scope="session")

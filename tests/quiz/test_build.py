@@ -17,7 +17,7 @@ from qbank.quiz.output import choose_formats
 from qbank.quiz.spec import QuizSpec, RosterColumns
 from qbank.quiz.variants import fingerprint
 from qbank.renderers import formats
-from quiz_testing import BANK, SPEC, roster_rows
+from .quiz_testing import BANK, SPEC, roster_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 VALIDATOR = ROOT.parent / "shared" / "lms" / "validate"
@@ -81,16 +81,14 @@ def test_every_format_is_written_for_every_student(class_of_200: tuple[Path, Any
     assert "week-3-check" in result.output and "200 students" in result.output
 
 
-@pytest.fixture(scope="session")
-def validated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess[str]]:
-    """One validator run over the LMS files of a 200-student build (they do not depend on the roster)."""
+@pytest.fixture(scope="module")
+def validated(class_of_200: tuple[Path, Any]) -> dict[str, subprocess.CompletedProcess[str]]:
+    """One validator run per LMS format over the files of the 200-student build."""
     if not VALIDATOR.exists():
         pytest.skip(f"the LMS validator {VALIDATOR} is not here (it ships with the team's shared folder, not the repo)")
-    work = tmp_path_factory.mktemp("validate")
-    run_build(work, work / "out", "--format", ",".join(f.name for f in lms_formats()) or "md")
     runs = {}
     for fmt in lms_formats():
-        path = work / "out" / "lms" / f"week-3-check-{fmt.name}{fmt.suffix}"
+        path = class_of_200[0] / "lms" / f"week-3-check-{fmt.name}{fmt.suffix}"
         # The first run installs the validators' tools from the package registry: allow for it.
         runs[fmt.name] = subprocess.run([str(VALIDATOR), "--format", VALIDATOR_NAMES.get(fmt.name, fmt.name), str(path)],
                                         capture_output=True, text=True, timeout=900)

@@ -10,7 +10,7 @@ import pytest
 from qbank.errors import InputError
 from qbank.quiz.spec import QuizSpec, load_spec, quiz_schema_json, slug, spec_hash
 
-from quiz_testing import SPEC
+from .quiz_testing import SPEC
 
 ROOT = Path(__file__).resolve().parents[2]
 
