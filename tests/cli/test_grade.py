@@ -154,7 +154,17 @@ def test_stats_plot_is_a_png(tmp_path: Path, manifest: Path) -> None:
     assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_stats_rejects_a_grades_csv_with_a_pointer_to_the_json(tmp_path: Path) -> None:
+def test_stats_reads_a_grades_csv_through_the_json_grade_writes_beside_it(tmp_path: Path, manifest: Path) -> None:
+    grades = tmp_path / "grades.csv"
+    assert run("grade", str(manifest), str(responses(tmp_path)), "-o", str(grades)).exit_code == 0
+    assert (tmp_path / "grades.json").is_file()  # the feedback JSON is always written
+    from_csv = run("stats", str(grades))
+    from_json = run("stats", str(tmp_path / "grades.json"))
+    assert from_csv.exit_code == 0 and from_csv.stdout == from_json.stdout
+
+
+def test_stats_on_a_csv_without_its_json_says_what_is_missing(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "grades.csv", [["student", "q1"], ["s1", "1"]])
     result = CliRunner().invoke(cli, ["stats", str(path)])
-    assert result.exit_code == 2 and "qbank grade --feedback" in result.output
+    assert result.exit_code == 2
+    assert "grades.json" in result.output and "which is missing" in result.output

@@ -56,11 +56,17 @@ def _read_responses(path: str) -> list[Any]:
     return rows
 
 
+def _feedback_path(grades_csv: str | Path) -> str:
+    """Where `qbank grade` puts the feedback JSON by default, and where `qbank stats` looks."""
+    path = Path(grades_csv)
+    return str(path.with_suffix(".feedback.json" if path.suffix.lower() == ".json" else ".json"))
+
+
 @click.command()
 @click.argument("manifest", type=click.Path(exists=True, dir_okay=False))
 @click.argument("responses", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Grades CSV: one row per student.")
-@click.option("--feedback", type=click.Path(dir_okay=False), help="Also write a JSON with each response's score, feedback and misconception (the input of `qbank stats`).")
+@click.option("--feedback", type=click.Path(dir_okay=False), help="The JSON with each response's score, feedback and misconception, read by `qbank stats` (default: OUTPUT with .json).")
 @click.option("--errors", type=click.Path(dir_okay=False), help="Write rows that were not graded, and missing responses, to this CSV (default: OUTPUT with .errors.csv).")
 @click.option("--stats", "stats_out", type=click.Path(dir_okay=False), help="Also write item statistics (CSV) and print the table.")
 @click.option("-v", "--verbose", is_flag=True, help="Say what was graded.")
@@ -94,9 +100,8 @@ def grade(manifest, responses, output, feedback, errors, stats_out, verbose, ban
     rows = _read_responses(responses)
     book = grade_responses(man, items, rows)
     errors_path = errors or str(Path(output).with_suffix("")) + ".errors.csv"
-    outputs = {output: grades_csv(book), errors_path: errors_csv(book)}
-    if feedback:
-        outputs[feedback] = feedback_json(book, man)
+    feedback_path = feedback or _feedback_path(output)
+    outputs = {output: grades_csv(book), errors_path: errors_csv(book), feedback_path: feedback_json(book, man)}
     table = None
     if stats_out:
         st = stats_from_gradebook(book)
@@ -121,13 +126,14 @@ def stats(grades, output, plot):
     (corrected point-biserial, upper-lower 27% index), distractor counts
     by misconception, and KR-20 / Cronbach's alpha.
 
-    GRADES is the JSON written by `qbank grade --feedback`. Items that need
+    GRADES is the grades CSV or the feedback JSON written by `qbank grade`
+    (for a CSV, the JSON beside it with the same name). Items that need
     review are flagged: negative discrimination, a distractor nobody chose,
     facility above 0.95 or below 0.2.
 
     \b
     Example:
-        qbank stats grades.json -o stats.csv --plot stats.png
+        qbank stats grades.csv -o stats.csv --plot stats.png
     """
     import json
 
@@ -137,8 +143,12 @@ def stats(grades, output, plot):
 
     path = Path(grades)
     if path.suffix.lower() == ".csv":
-        raise InputError(f"{path}: a grades CSV holds totals only; pass the JSON written by `qbank grade --feedback`, "
-                         "or use `qbank grade --stats`")
+        # the CSV holds scores only; the chosen options and maximum points are in the JSON beside it
+        companion = Path(_feedback_path(path))
+        if not companion.is_file():
+            raise InputError(f"{path}: statistics need the feedback JSON that `qbank grade` writes beside it ({companion}), "
+                             "which is missing; pass it instead, or use `qbank grade --stats`")
+        path = companion
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
