@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -146,6 +147,10 @@ class Template(Frozen):
         if self.stem is not None:
             content = content.model_copy(update={"stem": self._render_stem(data)})
         return self._item(content, seed, data)
+
+    def instantiate_many(self, seeds: Iterable[int]) -> list[Any]:
+        """The variants for several seeds, in order; the same items as :meth:`instantiate` one by one."""
+        return [self.instantiate(seed) for seed in seeds]
 
     def _draw(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator) -> tuple[Content, dict[str, Any]]:
         values = {name: spec.sample(rng) for name, spec in specs.items()}
