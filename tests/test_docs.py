@@ -26,3 +26,17 @@ def test_bank_examples_in_the_docs_load_and_draw(tmp_path: Path, doc: str, index
 
 def test_the_docs_have_bank_examples() -> None:
     assert len(EXAMPLES) >= 2
+
+
+def test_every_command_has_help_and_the_cli_reference_is_current() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cli_reference", DOCS.parent / "scripts" / "cli_reference.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    expected = module.reference()
+    assert "Example:" in expected
+    assert (DOCS / "cli.md").read_text(encoding="utf-8") == expected, (
+        "docs/cli.md is stale: run .venv/bin/python scripts/cli_reference.py"
+    )
