@@ -137,3 +137,13 @@ def test_schema_quiz_prints_the_quiz_spec_schema() -> None:
     result = CliRunner().invoke(cli, ["schema", "--quiz"])
     assert result.exit_code == 0
     assert '"title": "qbank quiz spec"' in result.output
+
+
+def test_self_check_html_goes_to_each_student_and_the_printable_paper_stays_plain(files: Path) -> None:
+    if "selfcheck" not in {f.name for f in formats()}:
+        pytest.skip("the selfcheck format is not registered")
+    result = build(files, "--roster", str(files / "roster.csv"), "--format", "html", "--self-check", "-q")
+    assert result.exit_code == 0, result.output
+    student = (files / "out" / "students" / "s1" / "quiz.html").read_text(encoding="utf-8")
+    plain = (files / "out" / "paper" / "quiz.html").read_text(encoding="utf-8")
+    assert "<script" in student and "<script" not in plain

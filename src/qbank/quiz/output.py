@@ -7,7 +7,8 @@ rendering therefore writes nothing. Output layout under OUTDIR::
     manifest.json                  who got which variant (``qbank grade`` reads it)
     lms/<quiz>-<format><suffix>    LMS imports: one group of K variants per question, pick 1
                                    (and the JSON export of the same groups, keys included)
-    paper/quiz<suffix>             every student's paper in one printable file (no keys)
+    paper/quiz<suffix>             every student's paper in one printable file (no keys;
+                                   plain HTML even with --self-check)
     paper/key<suffix>              every student's answer key in one file
     students/<id>/quiz.json        the student's item ids, for ``qbank check`` (no keys)
     students/<id>/quiz<suffix>     the student's own paper
@@ -161,11 +162,14 @@ def render_outputs(result: BuildResult, formats: list[Any], *, selfcheck: Any | 
             files[f"{folder}/quiz.json"] = student_quiz_json(result, paper).encode("utf-8")
         for fmt in papers:
             if "student" in fmt.audiences:
-                shown = selfcheck if selfcheck is not None and fmt.name == "html" else fmt
-                doc = render(shown, paper.assessment, "student")
-                student_docs[fmt.name].append(doc)
+                self_checking = selfcheck is not None and fmt.name == "html"
+                doc = render(selfcheck if self_checking else fmt, paper.assessment, "student")
                 if result.from_roster:
                     files[f"{folder}/{quiz_names[fmt.name]}"] = _encode(doc)
+                    # The combined file is for printing: plain HTML, not one script per student.
+                    if self_checking:
+                        doc = render(fmt, paper.assessment, "student")
+                student_docs[fmt.name].append(doc)
             if "instructor" in fmt.audiences:
                 key = render(fmt, paper.assessment, "instructor")
                 key_docs[fmt.name].append(key)
