@@ -98,7 +98,7 @@ def build(spec_file, outdir, roster, id_column, name_column, email_column, forma
     progress = _LateProgress()
     result = build_quiz(spec, bank, students, source=source, progress=progress)
     outputs = render_outputs(result, formats, selfcheck=selfcheck, progress=progress)
-    write_outputs(outdir, outputs)
+    write_outputs(outdir, outputs, progress=progress)
 
     for warning in (*result.warnings, *outputs.warnings):
         click.echo(f"warning: {warning}", err=True)

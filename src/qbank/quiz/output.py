@@ -200,14 +200,16 @@ def check_outdir(outdir: str | Path) -> None:
         raise InputError(f"{outdir}: exists and is not a folder; choose another -o")
 
 
-def write_outputs(outdir: str | Path, outputs: Outputs) -> list[Path]:
+def write_outputs(outdir: str | Path, outputs: Outputs,
+                  progress: Callable[[Iterable[Any], int, str], Iterable[Any]] | None = None) -> list[Path]:
     """Write every file atomically (the manifest last); remove what only a previous build wrote."""
+    progress = progress or (lambda items, total, label: items)
     outdir = Path(outdir)
     check_outdir(outdir)
     old = _previous(outdir)
     order = [p for p in outputs.files if p != "manifest.json"] + ["manifest.json"]
     written = []
-    for rel in order:
+    for rel in progress(order, len(order), "Writing files"):
         atomic_write(outdir / rel, outputs.files[rel])
         written.append(outdir / rel)
     atomic_write(outdir / INDEX, "".join(f"{rel}\n" for rel in order))
