@@ -82,3 +82,10 @@ def test_the_committed_quiz_schema_is_current() -> None:
 def test_the_demo_spec_is_valid() -> None:
     spec, _ = load_spec(ROOT / "examples" / "demo-quiz.yaml")
     assert spec.quiz_id == "demo-quiz"
+
+
+def test_the_spec_example_in_the_docs_is_valid(write_spec: Callable[..., Path]) -> None:
+    text = (ROOT / "docs" / "quiz.md").read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    spec, _ = load_spec(write_spec(example))
+    assert spec.quiz_id == "demo-quiz" and spec.sections[1].allow_fewer_variants
