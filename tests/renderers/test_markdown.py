@@ -67,3 +67,12 @@ def test_hostile_text_renders_as_text_in_a_markdown_viewer(hostile_item: Any) ->
     text = "".join(page.text)
     assert f"Stem {HOSTILE} end" in text
     assert "Wrong ]]> <b>bold</b>" in text
+
+
+def test_points_are_what_the_quiz_gives_not_the_items_own() -> None:
+    from qbank.questions import Assessment, Group, Section, builtin_bank
+
+    item = builtin_bank()["paris-states"].instantiate(1)
+    assessment = Assessment(id="q", title="Q", sections=(Section(groups=(Group(id="g1", title="t", points=2.5, items=(item,)),)),))
+    text = render_assessment(assessment, "student").content
+    assert "(2.5 points)" in text and "(1 point)" not in text

@@ -127,11 +127,17 @@ BODY: dict[str, Callable[[Any, bool], list[str]]] = {
 }
 
 
-def render_item(item: Any, *, key: bool = False, heading: str = "###", number: int | None = None) -> str:
-    """One item as Markdown; with ``key`` the answer, feedback and worked explanation follow."""
+def render_item(
+    item: Any, *, key: bool = False, heading: str = "###", number: int | None = None, points: float | None = None
+) -> str:
+    """One item as Markdown; with ``key`` the answer, feedback and worked explanation follow.
+
+    ``points`` is what the item is worth in its quiz (a section may override the item's own).
+    """
     title = f"{number}. {item.title}" if number is not None else item.title
-    points = f"{item.points:g} point{'s' if item.points != 1 else ''}"
-    lines = [f"{heading} {md_text(title)} ({points})", "", md_text(item.stem), ""]
+    worth = item.points if points is None else points
+    points_text = f"{worth:g} point{'s' if worth != 1 else ''}"
+    lines = [f"{heading} {md_text(title)} ({points_text})", "", md_text(item.stem), ""]
     if item.type == "multiple_response":
         lines += ["*Select all that apply.*", ""]
     lines += BODY[item.type](item, key)
@@ -154,7 +160,7 @@ def render_assessment(assessment: Assessment, audience: Audience = "student") ->
         for group in section.groups:
             for item in group.items[: None if key else group.pick]:
                 n += 1
-                parts += [render_item(item, key=key, number=n), ""]
+                parts += [render_item(item, key=key, number=n, points=group.points_for(item)), ""]
     return Rendered("\n".join(parts).rstrip() + "\n")
 
 
