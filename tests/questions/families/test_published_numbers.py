@@ -35,3 +35,50 @@ def test_a_distractor_equal_to_the_key_is_dropped():
     item = numeric_item("Q?", 0.5, [Wrong(0.5004, "M-SIGN", "x"), Wrong(0.7, "M-SIGN", "y"), Wrong(0.7001, "M-NO-NEG", "z")], "E")
     assert [d.value for d in item.distractors] == [0.7]
     assert "3 decimals" in item.stem and "±0.005" in item.stem and item.explanation.endswith("Answer: 0.500.")
+
+
+# -- F11: the closed-form M0 / M1 numbers of CONTENT.md section 4 -------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_preamble_mle_original_reproduces_m0_and_m1(seed):
+    item = builtin_bank()["preamble-mle-original"].instantiate(seed)
+    m0, m1 = item.data["model_a"], item.data["model_b"]
+    assert (round(m0["Of"], 3), round(m0["Red"], 3)) == (0.675, 0.025)
+    assert (round(m1["Of"], 3), round(m1["Red"], 3)) == (0.750, 0.083)
+    grad = item.data["first_step_grad"]
+    assert grad["Of"] == pytest.approx(-0.508, abs=5e-4) and grad["Red"] == pytest.approx(0.142, abs=5e-4)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_preamble_mle_weighted_flips_the_greedy_token_at_w_10(seed):
+    item = builtin_bank()["preamble-mle-weighted"].instantiate(seed)
+    m1 = item.data["model_b"]
+    assert (round(m1["Of"], 3), round(m1["Red"], 3)) == (0.429, 0.476)
+    if item.type == "single_choice":
+        key = item.options[item.key[0]].text
+        assert "greedy decoding starts with `Red`" in key and "0.476" in key
+
+
+@pytest.mark.parametrize("w, p_of, p_red", [(5, 0.5625, 0.3125), (9, 0.45, 0.45), (10, 0.4286, 0.4762), (20, 0.2903, 0.6452)])
+def test_preamble_mle_matches_the_m1_weight_table(w, p_of, p_red):
+    t = builtin_bank()["preamble-mle-weighted"]
+    item = t.model_copy(update={"params": {**t.params, "weight": t.params["weight"].model_copy(update={"value": w})}}).instantiate(0)
+    assert item.data["model_b"]["Of"] == pytest.approx(p_of, abs=5e-5)
+    assert item.data["model_b"]["Red"] == pytest.approx(p_red, abs=5e-5)
+    # p(Red) = w/(11+w): the greedy first token flips only for w > 9
+    assert (item.data["model_b"]["Red"] > item.data["model_b"]["Of"]) == (w > 9)
+
+
+@pytest.mark.parametrize("features, key", [("context_free", "model_a"), ("prompt_type", "model_b")])
+@pytest.mark.parametrize("w", [1, 10])
+def test_preamble_mle_agrees_with_gradient_descent_on_the_section_4_dataset(features, key, w):
+    from qbank.engine import fit_first_token_model, preamble_dataset
+
+    data = preamble_dataset()
+    weights = [w if p == "List the primary colors" else 1 for p, _ in data]
+    fit = fit_first_token_model(data, features=features, steps=20000, weights=weights)
+    t = builtin_bank()["preamble-mle-original"]
+    item = t.model_copy(update={"params": {**t.params, "weight": t.params["weight"].model_copy(update={"value": w})}}).instantiate(0)
+    for token, p in item.data[key].items():
+        assert fit.prob("List the primary colors", token) == pytest.approx(p, abs=2e-3), token
