@@ -35,18 +35,26 @@ FORMATS = ("canvas", "qti21", "qti3", "moodle")
 
 
 def make_items(n: int, *, types: tuple[str, ...] | None = None) -> list[Any]:
-    """n items from the built-in bank, cycling templates and seeds (optionally only some types)."""
+    """n items from the built-in bank, cycling templates and seeds (optionally only some types).
+
+    With ``types`` given, items that read the same as an earlier one (fixed-parameter
+    templates give the same question at every seed) are left out: text2qti rejects duplicates.
+    """
     templates = list(builtin_bank())
     out: list[Any] = []
+    seen: set[str] = set()
     seed = 0
     while len(out) < n:
         seed += 1
         for template in templates:
             item = template.instantiate(seed)
-            if types is None or item.type in types:
-                out.append(item)
-                if len(out) == n:
-                    break
+            if types is not None:
+                if item.type not in types or item.stem in seen:
+                    continue
+                seen.add(item.stem)
+            out.append(item)
+            if len(out) == n:
+                break
         if seed > 100 * n:
             raise SystemExit(f"the bank has no items of type {types}")
     return out
