@@ -50,8 +50,6 @@ def build(p: BestOfN, rng: np.random.Generator) -> tuple[object, dict[str, objec
               Wrong(min(n * float(pi[i]), 1.0), "M-BON-LINEAR", "$n\\pi$ overcounts: the draws overlap, and lower-reward draws can be beaten.")]
     if p.ask != "top":
         wrongs.append(Wrong(1 - (1 - float(pi[i])) ** n, "M-BON-AT-LEAST-ONCE", "Being drawn at least once is not enough: a better response may also be drawn."))
-    else:
-        wrongs.append(Wrong(float(pi[i]), "M-BON-LINEAR", "One sample returns it with probability $\\pi$; n samples raise that."))
     below = sorted(range(k), key=lambda j: r[j])
     expl = (f"With $F(r) = \\sum_{{r_j \\le r}} \\pi_j$, $P_{{BoN}}(y_i) = F(r_i)^n - F(r_i^-)^n$: "
             + ", ".join(f"{names[j]}: {fmt(bon[j], 4)}" for j in below) + (f". For the top response this is $1 - (1 - {fmt(pi[i], 2)})^{n}$." if p.ask == "top" else "."))

@@ -62,7 +62,7 @@ def build(p: BradleyTerry, rng: np.random.Generator) -> tuple[object, dict[str, 
         gw, gl = (float(x) for x in reward_model_loss_grad(rw, rl))
         key = gw
         wrongs = [Wrong(gl, "M-BT-SIGN", "That is the gradient on the rejected response's score; the preferred one's is negative."),
-                  Wrong(-float(bradley_terry(rw, rl)), "M-BT-ABS", "The gradient is $-\\sigma(r_l - r_w)$, the probability of the *wrong* order.")]
+                  Wrong(-float(bradley_terry(rw, rl)), "M-BT-SIGN", "The gradient is $-\\sigma(r_l - r_w)$, the probability of the *wrong* order.")]
         q = f"What is $\\partial L/\\partial r_{w}$, the gradient of the pairwise loss on the preferred response's score?"
         expl = f"$\\partial L/\\partial r_w = -\\sigma(r_l - r_w) = -\\sigma({fmt(rl - rw, 1)}) = {fmt(key, 4)}$ (and $+{fmt(gl, 4)}$ on $r_l$)."
     return numeric_item(intro + "\n\n" + q, key, wrongs, expl), {"p_a_over_b": pab}

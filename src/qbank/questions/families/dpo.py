@@ -40,15 +40,14 @@ def build(p: Dpo, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
             f"margin $u = {fmt(u, 4)}$, $L = -\\ln\\sigma(u) = {fmt(loss, 4)}$.")
     if p.ask == "reward":
         key = rw
-        wrongs = [Wrong(b * pol_w, "M-DPO-NO-REF", "The implicit reward is relative to the reference: $\\beta(\\ln\\pi_\\theta - \\ln\\pi_{ref})$."),
-                  Wrong(pol_w - ref_w, "M-DPO-BETA-OUT", "The log-ratio is scaled by $\\beta$.")]
+        wrongs = [Wrong(b * pol_w, "M-DPO-NO-REF", "The implicit reward is relative to the reference: $\\beta(\\ln\\pi_\\theta - \\ln\\pi_{ref})$.")]
         return numeric_item(stem + "\n\nWhat is the implicit reward $\\hat r_w$ of the preferred response?", key, wrongs, base), {"loss": loss}
     if p.ask == "grad":
         gw, _ = (float(x) for x in dpo_loss_grad(pol_w, pol_l, ref_w, ref_l, b))
         key = gw
         wrongs = [Wrong(-gw, "M-DPO-SIGN", "The loss falls as $\\ln\\pi_\\theta(y_w)$ rises, so its gradient there is negative."),
-                  Wrong(-b / 2, "M-DPO-INIT-ZERO", "$-\\beta/2$ holds only at $\\pi_\\theta = \\pi_{ref}$ (margin 0)."),
-                  Wrong(-float(sigmoid(-u)), "M-DPO-BETA-OUT", "The chain rule brings a factor $\\beta$: $-\\beta\\sigma(-u)$.")]
+                  Wrong(-b * float(sigmoid(-((pol_w - ref_w) - (pol_l - ref_l)))), "M-DPO-BETA-OUT",
+                        "That differentiates $\\beta\\cdot(-\\ln\\sigma(\\Delta))$ with the unscaled margin; $\\beta$ belongs inside: $-\\beta\\sigma(-u)$.")]
         expl = base + f" $\\partial L/\\partial\\ln\\pi_\\theta(y_w) = -\\beta\\sigma(-u) = {fmt(gw, 4)}$: descent raises $\\ln\\pi_\\theta(y_w)$."
         return numeric_item(stem + "\n\nWhat is $\\partial L/\\partial \\ln\\pi_\\theta(y_w)$?", key, wrongs, expl, decimals=4), {"loss": loss}
     wrongs = [

@@ -48,6 +48,9 @@ def build(p: ExposureBias, rng: np.random.Generator) -> tuple[object, dict[str, 
     e_tf, e_fr, exact = (float(x) for x in exposure_bias(start, trans, gold))
     tf = [float(start[gold[0]])] + [float(trans[a][b]) for a, b in zip(gold, gold[1:])]
     cascade = float(np.cumprod(tf).sum())
+    # Free-running accuracy at each position: the engine's expected count over growing prefixes, differenced.
+    prefix_fr = [float(exposure_bias(start, trans, gold[: t + 1])[1]) for t in range(len(gold))]
+    marginals = np.diff([0.0, *prefix_fr])
     names = list(p.vocab)
     head = "| previous \\ next | " + " | ".join(names) + " |\n|---|" + "---:|" * v + "\n"
     rows = f"| (start) | " + " | ".join(fmt(x, 2) for x in start) + " |\n" + "\n".join(
@@ -64,7 +67,9 @@ def build(p: ExposureBias, rng: np.random.Generator) -> tuple[object, dict[str, 
                   Wrong(cascade, "M-EB-CASCADE", "After an error a later token can still match the gold one.")]
     else:
         key, q = exact, "With what probability does free-running sampling reproduce the gold sequence exactly?"
-        wrongs = [Wrong(float(np.prod(tf[1:])), "M-EB-FIRST-TOKEN", "The first token is sampled too: include its probability."),
+        wrongs = [Wrong(float(np.prod(marginals)), "M-EB-EXACT-DIFF",
+                        "That multiplies the free-running per-position accuracies; an exact match means every step was right, so each step "
+                        "conditioned on the gold prefix and the probability is the teacher-forced product in both regimes."),
                   Wrong(e_fr / p.length, "M-EB-EQUAL", "That is the mean per-position accuracy, not the exact-match probability.")]
     expl = (f"Teacher forcing: $E_{{TF}} = " + " + ".join(fmt(x, 2) for x in tf) + f" = {fmt(e_tf, 4)}$. Free running: "
             f"$E_{{FR}} = \\sum_t (sP^{{t-1}})[g_t] = {fmt(e_fr, 4)}$. Exact match in both regimes: $\\prod_t = {fmt(exact, 4)}$. "

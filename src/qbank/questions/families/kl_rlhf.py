@@ -48,8 +48,7 @@ def build(p: KlRlhf, rng: np.random.Generator) -> tuple[object, dict[str, object
     if p.ask == "shaped":
         i = int(rng.integers(k))
         key = float(kl_shaped_reward(r[i], np.log(pol[i]), np.log(ref[i]), b))
-        wrongs = [Wrong(float(r[i] + b * np.log(pol[i] / ref[i])), "M-KL-SIGN", "The penalty is subtracted: $r - \\beta\\ln(\\pi_\\theta/\\pi_{ref})$."),
-                  Wrong(float(r[i]), "M-KL-EVERY-TOKEN-REWARD", "The shaped reward includes the KL penalty term.")]
+        wrongs = [Wrong(float(r[i] + b * np.log(pol[i] / ref[i])), "M-KL-SIGN", "The penalty is subtracted: $r - \\beta\\ln(\\pi_\\theta/\\pi_{ref})$.")]
         expl = f"$r - \\beta\\ln(\\pi_\\theta/\\pi_{{ref}}) = {fmt(r[i], 2)} - {b:g}\\ln({fmt(pol[i], 2)}/{fmt(ref[i], 2)}) = {fmt(key, 4)}$."
         return numeric_item(stem + f"\n\nWhat is the KL-shaped reward of a sampled {names[i]}?", key, wrongs, expl), {}
     if p.ask == "objective":
@@ -64,8 +63,9 @@ def build(p: KlRlhf, rng: np.random.Generator) -> tuple[object, dict[str, object
     key = float(star[i])
     no_ref = np.exp(r / b) / np.exp(r / b).sum()
     no_beta = ref * np.exp(r) / (ref * np.exp(r)).sum()
+    tilt_pol = pol * np.exp(r / b) / (pol * np.exp(r / b)).sum()
     wrongs = [Wrong(float(no_ref[i]), "M-OPT-NO-REF", "The optimum tilts the *reference*: $\\pi^* \\propto \\pi_{ref}e^{r/\\beta}$."),
               Wrong(float(no_beta[i]), "M-OPT-NO-BETA", "The exponent is $r/\\beta$."),
-              Wrong(float(pol[i]), "M-KL-BETA-DIR", "The optimum does not depend on the current policy.")]
+              Wrong(float(tilt_pol[i]), "M-OPT-NO-REF", "That tilts the current policy; the optimum tilts the *reference*: $\\pi^* \\propto \\pi_{ref}e^{r/\\beta}$.")]
     expl = f"$\\pi^*(y) = \\pi_{{ref}}(y)e^{{r(y)/\\beta}}/Z$: " + ", ".join(f"{n}: {fmt(star[j], 4)}" for j, n in enumerate(names)) + f"; $J^* = \\beta\\ln Z = {fmt(float(jstar), 4)}$."
     return numeric_item(stem + f"\n\nWhat probability does the optimal policy give {names[i]}?", key, wrongs, expl), {"optimum": star.tolist()}

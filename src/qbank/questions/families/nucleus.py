@@ -71,8 +71,6 @@ def build(p: Nucleus, rng: np.random.Generator) -> tuple[object, dict[str, objec
         new = np.asarray(renormalize_subset(probs, keep))
         key = float(new[q])
         wrongs = [Wrong(float(probs[q]), "M-NO-RENORM", "After truncation the kept probabilities are renormalised to sum to 1.")]
-        if p.k > 1:
-            wrongs.append(Wrong(float(probs[q] / probs[mask].sum()) if mask[q] else np.nan, "M-TOPP-FLOOR", "That renormalises over the top-p set; the stem asks for top-k."))
         stem = intro + f"\n\nWith top-k sampling at $k = {p.k}$, what is the probability of sampling {tok(names[q])}?"
         e = f"Top-{p.k} keeps {_names(names, keep)} with mass {fmt(probs[keep].sum(), 2)}, so $p = {fmt(probs[q], 2)}/{fmt(probs[keep].sum(), 2)} = {fmt(key, 3)}$."
         return numeric_item(stem, key, wrongs, e), {"top_k": [n for n, m in zip(names, keep) if m]}
@@ -80,7 +78,8 @@ def build(p: Nucleus, rng: np.random.Generator) -> tuple[object, dict[str, objec
     key = float(np.asarray(renormalize_subset(probs, mask))[q])
     wrongs = [Wrong(float(probs[q]), "M-NO-RENORM", "After truncation the kept probabilities are renormalised to sum to 1.")]
     for m, code, fb in ((exclusive, "M-TOPP-EXCLUSIVE", "That renormalises over a set that stops before crossing P."),
-                        (unsorted, "M-TOPP-UNSORTED", "That renormalises over a set accumulated in the listed order.")):
+                        (unsorted, "M-TOPP-UNSORTED", "That renormalises over a set accumulated in the listed order."),
+                        (floor, "M-TOPP-FLOOR", "That renormalises over the tokens with $p \\ge 1-P$, which is not the nucleus rule.")):
         if m[q]:
             wrongs.append(Wrong(float(probs[q] / probs[m].sum()), code, fb))
     stem = intro + f"\n\nWith nucleus (top-p) sampling at $P = {p.top_p:g}$, what is the probability of sampling {tok(names[q])}?"

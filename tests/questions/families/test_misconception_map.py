@@ -1,0 +1,73 @@
+"""Every distractor names a misconception that CONTENT.md lists for its own family.
+
+The table is CONTENT.md section 2 (each family's "Distractors" list) plus the conceptual
+ids of section 5 that belong to the same family; a distractor tagged with another family's
+misconception (or a near miss) fails here, with the option or value that carries it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qbank.questions import builtin_bank
+
+from family_testing import variants
+
+ALLOWED: dict[str, set[str]] = {
+    "token-loss": {"M-ARGMAX-PROB", "M-LOG-BASE10", "M-NO-NEG", "M-PROB-AS-LOSS", "M-ENTROPY"},
+    "sequence-nll": {"M-FREE-RUN", "M-MEAN-VS-SUM", "M-PROB-AVG", "M-ARGMAX", "M-EOS"},
+    "compare-states": {"M-WRONG-MASS", "M-ACCURACY", "M-LINEAR-DIFF", "M-SIGN", "M-AVG-PROB", "M-LAST-TOKEN"},
+    "logit-gradient": {"M-SIGN-FLIP", "M-PROB-GRAD", "M-ONLY-CORRECT", "M-JACOBIAN-DIAG", "M-UNIFORM-PUSH"},
+    # F05 also asks about the logit changes (F04's ids) and the unnormalised new probability
+    "next-step": {"M-ALL-WRONG-DOWN", "M-ARGMAX-UP", "M-ONLY-CORRECT-MOVES", "M-PROP-DOWN",
+                  "M-SIGN-FLIP", "M-ONLY-CORRECT", "M-UNIFORM-PUSH", "M-NO-RENORM"},
+    "perplexity": {"M-PPL-NO-MEAN", "M-PPL-ARITH", "M-PPL-SEQ-AVG", "M-PPL-BASE-MIX", "M-PPL-INV-MEANP"},
+    "label-smoothing": {"M-LS-K-1", "M-LS-ONLY-TARGET", "M-LS-NOSMOOTH", "M-LS-MIN-ZERO", "M-LS-GRAD-ONEHOT"},
+    "temperature": {"M-T-PROB-DIV", "M-T-MULT", "M-T-LINEAR", "M-T-ARGMAX-CHANGE"},
+    "temperature-order": {"M-T-PROB-DIV", "M-T-MULT", "M-T-LINEAR", "M-T-ARGMAX-CHANGE"},
+    "greedy-vs-sampling": {"M-GREEDY-OPTIMAL", "M-SUM-NOT-PROD", "M-SAMPLING-FIRST", "M-T1-IS-GREEDY"},
+    "nucleus": {"M-TOPP-EXCLUSIVE", "M-TOPP-UNSORTED", "M-TOPP-FLOOR", "M-NO-RENORM", "M-TOPK-INCLUDES-TIES"},
+    "preamble-mle": {"M-PER-EXAMPLE", "M-UNIFORM", "M-MAJORITY-ONLY", "M-GLOBAL-WHEN-GROUPED", "M-GROUP-WHEN-GLOBAL",
+                     "M-SIGN-FLIP"},
+    "exposure-bias": {"M-EB-EQUAL", "M-EB-CASCADE", "M-EB-EXACT-DIFF", "M-EB-FIRST-TOKEN"},
+    "loss-masking": {"M-MASK-INCLUDE-PROMPT", "M-MASK-DENOM-ALL", "M-MASK-SEQ-MEAN", "M-MASK-TOKEN-MEAN", "M-MASK-NO-EOS"},
+    "bradley-terry": {"M-BT-ABS", "M-BT-RATIO", "M-BT-SIGN", "M-BT-LOSS-NOLOG", "M-BT-SCALE"},
+    "ranking-loss": {"M-RANK-ADJACENT", "M-RANK-SUM", "M-RANK-TOP-ONLY", "M-RANK-ORDER-FLIP"},
+    "kl-rlhf": {"M-KL-SIGN", "M-KL-REVERSE", "M-OPT-NO-REF", "M-OPT-NO-BETA", "M-KL-EVERY-TOKEN-REWARD", "M-KL-BETA-DIR"},
+    "ppo-clip": {"M-PPO-NO-MIN", "M-PPO-MAX", "M-PPO-LOGRATIO", "M-PPO-CLIP-PRODUCT", "M-TD-NO-BASELINE", "M-PPO-GRAD-ALWAYS"},
+    "dpo": {"M-DPO-NO-REF", "M-DPO-BETA-OUT", "M-DPO-SIGN", "M-DPO-INIT-ZERO", "M-DPO-TOKEN-MEAN"},
+    "best-of-n": {"M-BON-AT-LEAST-ONCE", "M-BON-MAX", "M-BON-POWER", "M-BON-LINEAR", "M-BON-KL-LOGN"},
+    "preamble-open": set(),
+    "preamble-fixes": {"M-FIX-UPWEIGHT", "M-FIX-EPOCHS", "M-FIX-TEMPERATURE", "M-FIX-MASK-PROMPT", "M-FIX-SMOOTHING", "M-FIX-EOS"},
+    "token-gradient-match": {"M-SIGN-FLIP", "M-PROB-GRAD", "M-ONLY-CORRECT", "M-JACOBIAN-DIAG", "M-UNIFORM-PUSH"},
+}
+
+SEEDS = 300
+
+
+def _tags(item):
+    """(misconception, what carries it) for every wrong option, distractor and true/false part."""
+    specs = item.parts if item.type == "multipart" else (item,)
+    for spec in specs:
+        for o in getattr(spec, "options", ()):
+            if not o.correct:
+                yield o.misconception, o.text
+        for d in getattr(spec, "distractors", ()):
+            yield d.misconception, getattr(d, "value", getattr(d, "text", None))
+        if spec.type == "true_false" and spec.misconception:
+            yield spec.misconception, spec.prompt if hasattr(spec, "prompt") else spec.stem
+
+
+def test_every_family_is_in_the_table():
+    from qbank.questions.families import all_families
+
+    assert {f.name for f in all_families()} <= set(ALLOWED)
+
+
+def test_distractors_name_their_own_family_misconceptions(template_id):
+    family = builtin_bank()[template_id].family
+    if family is None:
+        pytest.skip("static item: no family")
+    for item in variants(template_id, SEEDS):
+        for code, what in _tags(item):
+            assert code in ALLOWED[family], f"{item.id}: {what!r} is tagged {code}, not one of {family}'s misconceptions"
