@@ -25,7 +25,7 @@ from .._model import Frozen
 from ..params import Distribution, Fixed
 from ..tags import Bloom
 
-__all__ = ["Draw", "Family", "FamilyParams", "all_families", "family", "get_family"]
+__all__ = ["Draw", "Family", "FamilyParams", "all_families", "batch_builder", "family", "get_family"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,14 @@ class Family:
     bloom: tuple[Bloom, ...]
     item_types: tuple[str, ...]
     finite: bool = field(default=False)
+    space: int | None = field(default=None)
+    """For a finite family, how many distinct variants its default parameters give (the
+    distinctness test requires that seeds cover all of them)."""
+    build_many: Callable[[list[Any], list[Any]], list[Any]] | None = field(default=None)
+    """Optional batch path: ``build_many(params, rngs)`` returns, for each seed, what
+    ``build(params[i], rngs[i])`` would (content, ``(content, extra)`` or a :class:`Reject`
+    instance), consuming each generator exactly as ``build`` does, with the engine work
+    shared across the batch. See :func:`batch_builder`."""
 
     def default_specs(self) -> dict[str, Distribution | None]:
         """Each parameter's default distribution, or None when a template must supply it."""
@@ -85,16 +93,34 @@ def family(
     bloom: tuple[Bloom | str, ...],
     item_types: tuple[str, ...],
     finite: bool = False,
+    space: int | None = None,
 ) -> Callable[[Callable[[Any, Any], Any]], Callable[[Any, Any], Any]]:
     """Register ``build(params, rng) -> Content`` (or ``(Content, extra_data)``) as a family."""
 
     def register(build: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         if name in _REGISTRY and _REGISTRY[name].build is not build:
             raise RuntimeError(f"question family {name!r} is registered twice")
+        if finite and space is None:
+            raise RuntimeError(f"question family {name!r} is finite: declare its space (the number of distinct variants)")
         _REGISTRY[name] = Family(
-            name, params, build, summary, tuple(topics), tuple(Bloom(b) for b in bloom), tuple(item_types), finite
+            name, params, build, summary, tuple(topics), tuple(Bloom(b) for b in bloom), tuple(item_types), finite, space
         )
         return build
+
+    return register
+
+
+def batch_builder(name: str) -> Callable[[Callable[[list[Any], list[Any]], list[Any]]], Callable[[list[Any], list[Any]], list[Any]]]:
+    """Attach ``build_many(params, rngs)`` to the already registered family ``name``.
+
+    ``Template.instantiate_many`` uses it; it must give exactly the items ``build`` gives
+    seed by seed (tests check this equality for every family with a batch path).
+    """
+    from dataclasses import replace
+
+    def register(build_many: Callable[[list[Any], list[Any]], list[Any]]) -> Callable[[list[Any], list[Any]], list[Any]]:
+        _REGISTRY[name] = replace(_REGISTRY[name], build_many=build_many)
+        return build_many
 
     return register
 

@@ -34,6 +34,18 @@ _CASES = (
 )
 
 
+def _space() -> int:
+    """3 cases x 3 preambles x the option subsets of 5 or 6 that hold a true and a false option."""
+    from math import comb
+
+    n, n_true = len(_OPTIONS), sum(o[1] for o in _OPTIONS)
+    subsets = sum(comb(n, k) - comb(n - n_true, k) - comb(n_true, k) for k in (5, 6))
+    return len(_CASES) * 3 * subsets
+
+
+_SPACE = _space()
+
+
 class PreambleFixes(FamilyParams):
     preamble: Annotated[str, Draw(Choice(options=("Of course!", "Sure!", "Great question!")))]
     case: Annotated[int, Draw(Choice(options=(0, 1, 2)))]
@@ -48,6 +60,7 @@ class PreambleFixes(FamilyParams):
     bloom=("evaluate",),
     item_types=("multiple_response",),
     finite=True,
+    space=_SPACE,
 )
 def build(p: PreambleFixes, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     instruction, ideal = _CASES[p.case]

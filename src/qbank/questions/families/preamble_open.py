@@ -29,6 +29,7 @@ class PreambleOpen(FamilyParams):
     bloom=("analyze", "evaluate"),
     item_types=("open_response",),
     finite=True,
+    space=1,
 )
 def build(p: PreambleOpen, rng: np.random.Generator) -> tuple[OpenResponseContent, dict[str, object]]:
     names = list(p.first_tokens)
