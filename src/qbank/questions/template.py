@@ -149,10 +149,78 @@ class Template(Frozen):
         return self._item(content, seed, data)
 
     def instantiate_many(self, seeds: Iterable[int]) -> list[Any]:
-        """The variants for several seeds, in order; the same items as :meth:`instantiate` one by one."""
-        return [self.instantiate(seed) for seed in seeds]
+        """The variants for several seeds, in order; the same items as :meth:`instantiate` one by one.
 
-    def _draw(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator) -> tuple[Content, dict[str, Any]]:
+        The batch path shares what does not depend on the seed (the parameter specs, the
+        family lookup), lets a family with ``build_many`` compute the numbers of the whole
+        batch in one engine call, and builds items without re-validating content that was
+        validated when the family built it (see :meth:`_fast_item`).
+        """
+        seeds = list(seeds)
+        for seed in seeds:
+            if seed < 0:
+                raise InputError(f"seed must be a non-negative integer, got {seed}")
+        fam = self.get_family()
+        if fam is None or not seeds:
+            return [self.instantiate(seed) for seed in seeds]
+        specs = self.specs()
+        rngs = [rng_for(self.id, self.version, seed) for seed in seeds]
+        reasons: list[Counter[str]] = [Counter() for _ in seeds]
+        tries = [0] * len(seeds)
+        results: list[tuple[Content, dict[str, Any]] | None] = [None] * len(seeds)
+        if fam.build_many is not None:
+            # Draw each seed's parameters (rejections of the draw itself retry at once, as in
+            # instantiate), then build the whole batch; a seed whose build rejects continues
+            # on the one-by-one path from where its generator stands, so the stream is the same.
+            drawn: list[Any] = []
+            for i, rng in enumerate(rngs):
+                drawn.append(self._draw_params(fam, specs, rng, reasons[i], tries, i))
+            ready = [i for i, p in enumerate(drawn) if p is not None]
+            built = fam.build_many([drawn[i] for i in ready], [rngs[i] for i in ready]) if ready else []
+            for i, out in zip(ready, built):
+                if isinstance(out, Reject):
+                    reasons[i][out.reason] += 1
+                    continue
+                content, extra = out if isinstance(out, tuple) else (out, {})
+                reason = next((r for c in self.constraints if c.phase == "content" and (r := c.check(content))), None)
+                if reason:
+                    reasons[i][reason] += 1
+                    continue
+                results[i] = (content, {"params": drawn[i].model_dump(mode="json"), **extra})
+        items = []
+        for i, seed in enumerate(seeds):
+            if results[i] is None:
+                while tries[i] < self.max_draws:
+                    tries[i] += 1
+                    try:
+                        results[i] = self._draw(fam, specs, rngs[i])
+                        break
+                    except Reject as r:
+                        reasons[i][r.reason] += 1
+                else:
+                    reason, count = reasons[i].most_common(1)[0]
+                    raise ConstraintError(
+                        f"template {self.id} (seed {seed}): no draw met the constraints in {self.max_draws} tries; "
+                        f"most often: {reason} ({count} times)"
+                    )
+            content, data = results[i]  # type: ignore[misc]
+            if self.stem is not None:
+                content = content.model_copy(update={"stem": self._render_stem(data)})
+            items.append(self._item(content, seed, data) if not items else self._fast_item(content, seed, data, items[0]))
+        return items
+
+    def _draw_params(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator,
+                     reasons: Counter[str], tries: list[int], i: int) -> Any:
+        """One seed's validated parameters (the draw stage of :meth:`_draw`), or None when the budget ran out."""
+        while tries[i] < self.max_draws:
+            tries[i] += 1
+            try:
+                return self._params(fam, specs, rng)
+            except Reject as r:
+                reasons[r.reason] += 1
+        return None
+
+    def _params(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator) -> Any:
         values = {name: spec.sample(rng) for name, spec in specs.items()}
         try:
             params = fam.params.model_validate(values)
@@ -163,6 +231,34 @@ class Template(Frozen):
         for c in self.constraints:
             if c.phase == "params" and (reason := c.check(dict(params))):
                 raise Reject(reason)
+        return params
+
+    def _fast_item(self, content: Any, seed: int, data: dict[str, Any], first: Any) -> Any:
+        """The item :meth:`_item` would build, without validating it again.
+
+        Safe because every field is already valid: the content fields come from a content
+        model that pydantic validated when the family built it, and an Item type declares
+        exactly those fields plus the metadata; the metadata (title, points, tags,
+        difficulty, version) are this template's own validated fields, the seed was checked
+        non-negative, the id is :func:`item_id` of them, and ``data`` is canonicalised here as
+        the item's validator would. The first item of each batch goes through full
+        validation, and a content type other than the first item's falls back to it.
+        """
+        from ._model import canonical
+        from .items import ITEM_TYPES, item_id
+
+        cls = ITEM_TYPES[content.type]
+        if not isinstance(first, cls):
+            return self._item(content, seed, data)
+        fields = {name: getattr(content, name) for name in type(content).model_fields}
+        fields.update(
+            id=item_id(self.id, self.version, seed), template=self.id, version=self.version, seed=seed, title=self.title,
+            points=self.points, tags=self.tags, difficulty=self.difficulty, data=canonical(data),
+        )
+        return cls.model_construct(**fields)
+
+    def _draw(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator) -> tuple[Content, dict[str, Any]]:
+        params = self._params(fam, specs, rng)
         built = fam.build(params, rng)
         content, extra = built if isinstance(built, tuple) else (built, {})
         for c in self.constraints:

@@ -8,12 +8,11 @@ _CACHE: dict[str, tuple] = {}
 
 
 def variants(template_id: str, n: int) -> tuple:
-    """Items for seeds 0..n-1; several tests read the same variants, so they are cached and extended."""
+    """Items for seeds 0..n-1 through the batch path; several tests read the same variants, so they are
+    cached for the session and extended (test_batch checks the batch path against ``instantiate``)."""
     have = _CACHE.get(template_id, ())
     if len(have) < n:
         template = builtin_bank()[template_id]
-        many = getattr(template, "instantiate_many", None)
-        seeds = range(len(have), n)
-        have = have + tuple(many(seeds) if many else (template.instantiate(s) for s in seeds))
+        have = have + tuple(template.instantiate_many(range(len(have), n)))
         _CACHE[template_id] = have
     return have[:n]

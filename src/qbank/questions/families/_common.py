@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -89,10 +90,12 @@ def pick_gold(dist: TokenDistribution, gold_is_argmax: bool, rng: np.random.Gene
 # ---------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16)
 def tolerance(decimals: int = 3) -> Tolerance:
     """CONTENT.md section 0: |x - x*| <= max(5 units of the last asked decimal, 0.5 % of |x*|).
 
-    For 3 decimals that is max(0.005, 0.5 %).
+    For 3 decimals that is max(0.005, 0.5 %). Cached: a Tolerance is immutable, and
+    building one per item was a tenth of a numeric family's time.
     """
     return Tolerance(absolute=round(5 * 10.0**-decimals, decimals + 1), relative=0.005)
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from ...engine import cross_entropy, cross_entropy_from_logits, entropy
 from ..params import Choice, Dirichlet, Remainder, TokenDistribution
-from . import Draw, FamilyParams, family
+from . import Draw, FamilyParams, batch_builder, family
 from ._common import Wrong, fmt, numeric_item, pick_gold, tok, token_table
 
 _TOKENS = ("Paris", "Lyon", "the", "a", "Marseille")
@@ -31,24 +31,58 @@ class TokenLoss(FamilyParams):
     item_types=("numeric",),
 )
 def build(p: TokenLoss, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
-    names = p.probs.names
+    return build_many([p], [rng])[0]
+
+
+def _prepare(p: TokenLoss, rng: np.random.Generator) -> tuple[int, np.ndarray]:
+    """The gold index (the only use of the generator) and the vector the engine scores:
+    logits rounded to the 2 decimals the stem shows, or the probabilities plus remainder."""
     c = pick_gold(p.probs, p.gold_is_argmax, rng)
+    if p.given == "logits":
+        full = np.append(p.probs.probs, p.probs.remainder) if p.probs.remainder else np.array(p.probs.probs)
+        return c, np.round(np.log(full) - np.log(full).mean(), 2)
+    return c, np.append(p.probs.probs, p.probs.remainder)
+
+
+@batch_builder("token-loss")
+def build_many(params: list[TokenLoss], rngs: list[np.random.Generator]) -> list[tuple[object, dict[str, object]]]:
+    """Every seed's item; the losses and entropies of the batch come from one engine call per vector shape."""
+    prepared = [_prepare(p, rng) for p, rng in zip(params, rngs)]
+    loss_nats = np.empty(len(params))
+    ent = np.empty(len(params))
+    q_all: list[np.ndarray] = [np.empty(0)] * len(params)
+    groups: dict[tuple[bool, int], list[int]] = {}
+    for i, (p, (_, v)) in enumerate(zip(params, prepared)):
+        groups.setdefault((p.given == "logits", len(v)), []).append(i)
+    for (logits, _), idx in groups.items():
+        v = np.stack([prepared[i][1] for i in idx])
+        c = np.array([prepared[i][0] for i in idx])
+        if logits:
+            loss_nats[idx] = cross_entropy_from_logits(v, c)
+            e = np.exp(v - v.max(axis=-1, keepdims=True))
+            q = e / e.sum(axis=-1, keepdims=True)
+        else:
+            loss_nats[idx] = cross_entropy(v, c)
+            q = v
+        ent[idx] = entropy(q)
+        for k, i in enumerate(idx):
+            q_all[i] = q[k]
+    return [_render(p, c, v, q_all[i], float(loss_nats[i]), float(ent[i])) for i, (p, (c, v)) in enumerate(zip(params, prepared))]
+
+
+def _render(p: TokenLoss, c: int, v: np.ndarray, q: np.ndarray, loss_nats: float, ent: float) -> tuple[object, dict[str, object]]:
+    names = p.probs.names
     gold = tok(names[c])
     scale = np.log(2) if p.unit == "bits" else 1.0
     log = "\\log_2" if p.unit == "bits" else "\\ln"
+    loss = loss_nats / scale
     if p.given == "logits":
         # The stem shows logits to 2 decimals; every number is computed from those shown values.
-        full = np.append(p.probs.probs, p.probs.remainder) if p.probs.remainder else np.array(p.probs.probs)
-        z = np.round(np.log(full) - np.log(full).mean(), 2)
         shown_names = names + (["(one other token)"] if p.probs.remainder else [])
-        table = "| token | logit |\n|---|---:|\n" + "\n".join(f"| {tok(n) if i < len(names) else n} | {fmt(v, 2)} |" for i, (n, v) in enumerate(zip(shown_names, z)))
-        q = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
-        loss = float(cross_entropy_from_logits(z, c)) / scale
+        table = "| token | logit |\n|---|---:|\n" + "\n".join(f"| {tok(n) if i < len(names) else n} | {fmt(x, 2)} |" for i, (n, x) in enumerate(zip(shown_names, v)))
         intro = f"For the prompt *{p.prompt}* the gold next token is {gold}. The model's logits over the whole vocabulary are:\n\n{table}"
-        how = f"$L = \\mathrm{{logsumexp}}(z) - z_c = {fmt(float(cross_entropy_from_logits(z, c)), 4)}$ nats"
+        how = f"$L = \\mathrm{{logsumexp}}(z) - z_c = {fmt(loss_nats, 4)}$ nats"
     else:
-        q = np.append(p.probs.probs, p.probs.remainder)
-        loss = float(cross_entropy(q, c)) / scale
         intro = f"For the prompt *{p.prompt}* the gold next token is {gold}. The model's next-token distribution is:\n\n{token_table([('probability', p.probs)])}"
         how = f"$L = -{log} p({names[c]}) = -{log} {fmt(q[c], 2)}$"
     pc, top = float(q[c]), float(q[: len(names)].max())
@@ -58,7 +92,7 @@ def build(p: TokenLoss, rng: np.random.Generator) -> tuple[object, dict[str, obj
         Wrong(-np.log10(pc), "M-LOG-BASE10", f"That uses $\\log_{{10}}$; the stem asks for {p.unit}."),
         Wrong(np.log(pc) / scale, "M-NO-NEG", "A log-probability is negative; the loss is its negation."),
         Wrong(1 - pc, "M-PROB-AS-LOSS", "$1 - p$ is not the cross-entropy; the loss is $-\\log p$."),
-        Wrong(float(entropy(q)) / scale, "M-ENTROPY", "That is the entropy of the model's distribution, not the cross-entropy with the one-hot target."),
+        Wrong(ent / scale, "M-ENTROPY", "That is the entropy of the model's distribution, not the cross-entropy with the one-hot target."),
     ]
     stem = f"{intro}\n\nWhat is the training (cross-entropy) loss for this token, in {unit_word}?"
     explanation = f"With a one-hot target only the gold token counts: {how} = {fmt(loss, 3)}" + (
