@@ -13,8 +13,8 @@ from qbank.questions import builtin_bank
 
 from family_testing import variants
 
-SEEDS = 300
-BATCH_FAMILY_SEEDS = 2000
+SEEDS = 200
+BATCH_FAMILY_SEEDS = 1000
 
 
 def _same(a, b) -> bool:

@@ -19,6 +19,7 @@ from qbank.questions.misconceptions import is_known
 from qbank.questions.selftest import self_test
 
 from family_testing import variants
+from conftest import _first_per_family as _first_templates
 
 QUALITY_SEEDS = 300
 DISTINCT_SEEDS = 1000
@@ -111,21 +112,39 @@ def test_every_item_meets_the_quality_bar(template_id):
         assert self_test(item), item.id
 
 
-def test_key_position_is_uniform(family_template):
-    template_id = family_template
-    items = variants(template_id, CHI_SEEDS)
-    if not items or items[0].type != "single_choice":
-        pytest.skip("not a single-choice template")
-    by_size = Counter()
-    counts: dict[int, Counter] = {}
+# Templates whose family's first template does not show the choice form they use.
+EXTRA_CHOICE_TEMPLATES = ("next-step-statements", "french-next-step", "nucleus-set")
+CHOICE_TYPES = {"single_choice", "multiple_response", "multipart"}
+
+
+def _keyed_positions(items) -> dict[tuple[str, str, int], Counter]:
+    """Positions of keyed options, per (choice type, part label, option count)."""
+    groups: dict[tuple[str, str, int], Counter] = {}
     for item in items:
-        n = len(item.options)
-        by_size[n] += 1
-        counts.setdefault(n, Counter())[item.key[0]] += 1
-    n, total = by_size.most_common(1)[0]
-    assert total >= 0.8 * len(items), f"option counts vary too much: {dict(by_size)}"
-    observed = [counts[n][i] for i in range(n)]
-    assert _chi_square_p(observed) > CHI_P, (template_id, observed)
+        for spec in _specs(item):
+            if spec.type in ("single_choice", "multiple_response"):
+                counts = groups.setdefault((spec.type, getattr(spec, "label", ""), len(spec.options)), Counter())
+                counts.update(spec.key)
+    return groups
+
+
+@pytest.mark.parametrize("choice_template", list(dict.fromkeys([*_first_templates(), *EXTRA_CHOICE_TEMPLATES])))
+def test_key_position_is_uniform(choice_template):
+    """Single choice: the key's position; multiple response and choice parts: every keyed option's position."""
+    template = builtin_bank()[choice_template]
+    fam = template.get_family()
+    if fam is None or not CHOICE_TYPES & set(fam.item_types):
+        pytest.skip("no choice items")
+    groups = _keyed_positions(variants(choice_template, CHI_SEEDS))
+    tested = 0
+    for (kind, label, n), counts in groups.items():
+        if sum(counts.values()) < 20 * n:
+            continue  # too few draws of this shape for the test to mean anything
+        observed = [counts[i] for i in range(n)]
+        assert _chi_square_p(observed) > CHI_P, (choice_template, kind, label, observed)
+        tested += 1
+    if not tested:
+        pytest.skip("no choice items among the variants")
 
 
 def _fingerprint(item) -> str:
