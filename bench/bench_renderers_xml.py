@@ -108,8 +108,10 @@ def text2qti_source(items: list[Any]) -> str:
     lines = ["Quiz title: Benchmark", ""]
     for n, item in enumerate(items, 1):
         stem = to_plain(item.stem).strip().splitlines()
-        lines.append(f"{n}.  {stem[0]}")
-        lines += [f"    {line}" if line.strip() else "" for line in stem[1:]]
+        head = f"{n}.  "
+        lines.append(head + stem[0])
+        # text2qti wants wrapped lines indented to where the text starts
+        lines += [" " * len(head) + line if line.strip() else "" for line in stem[1:]]
         for i, option in enumerate(item.options):
             mark = "*" if option.correct else ""
             lines.append(f"{mark}{chr(97 + i)}) {' '.join(option.text.split())}")
