@@ -104,33 +104,60 @@ def test_practice_unknown_topic_is_exit_2() -> None:
 def test_practice_real_sigint_in_a_terminal_process(tmp_path: Path) -> None:
     """A real process on a pseudo-terminal: answer one item, then Ctrl-C (SIGINT)."""
     import pty
+    import select
 
     env = {**os.environ, "QBANK_DB": str(tmp_path / "pty.sqlite3"), "HOME": str(tmp_path), "COLUMNS": "100"}
     pid, fd = pty.fork()
     if pid == 0:  # the child: run qbank on the terminal
-        os.execve(sys.executable, [sys.executable, "-m", "qbank", "practice", "--topic", "geography", "--n", "3",
-                                   "--seed", "5", *ONLY], env)
+        try:
+            os.execve(sys.executable, [sys.executable, "-m", "qbank", "practice", "--topic", "geography", "--n", "3",
+                                       "--seed", "5", *ONLY], env)
+        finally:
+            os._exit(127)
     output = b""
+    deadline = time.monotonic() + 60
 
-    def read_until(marker: bytes, timeout: float = 30) -> None:
+    def read_until(marker: bytes, start: int = 0) -> int:
+        """Read until ``marker`` appears at or after ``start``; return where it ends. Never blocks past the deadline."""
         nonlocal output
-        end = time.monotonic() + timeout
-        while marker not in output and time.monotonic() < end:
-            try:
-                output += os.read(fd, 4096)
-            except OSError:
-                break
+        while output.find(marker, start) < 0:
+            if time.monotonic() > deadline:
+                pytest.fail(f"no {marker!r} from qbank practice on the terminal; it printed:\n{output.decode(errors='replace')}")
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    output += os.read(fd, 4096)
+                except OSError:  # the child has exited and closed the terminal
+                    pytest.fail(f"qbank exited before printing {marker!r}:\n{output.decode(errors='replace')}")
+        return output.find(marker, start) + len(marker)
 
     try:
-        read_until(b"> ")
+        at = read_until(b"> ")
         os.write(fd, b"B\r")
-        read_until(b"2/3")
-        read_until(b"> ")
-        os.kill(pid, signal.SIGINT)
-        read_until(b"Score:")
-        read_until(b"correctly")
+        at = read_until(b"2/3", at)
+        at = read_until(b"> ", at)  # the second item waits for its answer
+        # A signal that lands between the prompt being written and the read starting is only
+        # seen at the next key press, so press Ctrl-C as a person would: after a moment, and
+        # again if nothing happened.
+        while b"Interrupted" not in output[at:]:
+            time.sleep(0.3)
+            os.kill(pid, signal.SIGINT)
+            end = time.monotonic() + 2
+            while b"Interrupted" not in output[at:] and time.monotonic() < end:
+                if select.select([fd], [], [], 0.2)[0]:
+                    output += os.read(fd, 4096)
+            if time.monotonic() > deadline:
+                pytest.fail(f"Ctrl-C did not end the session:\n{output.decode(errors='replace')}")
+        read_until(b"correctly", at)
     finally:
-        _, status = os.waitpid(pid, 0)
+        for _ in range(50):  # reap the child; never leave it waiting on the terminal
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
         os.close(fd)
     text = output.decode("utf-8", "replace")
     assert "Interrupted" in text and "Score: 1 / 1 points" in text, text

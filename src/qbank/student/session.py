@@ -127,8 +127,11 @@ class Session:
             self.summary.ended = "interrupted"
         except _Quit:
             self.summary.ended = "quit"
-        self.console.print()
-        self.print_summary()
+        try:
+            self.console.print()
+            self.print_summary()
+        except KeyboardInterrupt:
+            pass  # Ctrl-C pressed again while the summary prints: the answers are saved; no traceback
         return self.summary
 
     # -- the loop ---------------------------------------------------------------------------
