@@ -290,3 +290,32 @@ def test_progress_shows_mastery_and_what_to_review(tmp_path: Path) -> None:
     assert [(t["name"], t["answered"], t["correct"]) for t in data["topics"]] == [("geography", 2, 1), ("arithmetic", 1, 1)]
     assert data["boxes"] == {"geo-capital": 2, "half-number": 2}
     assert data["review"] == []
+
+
+# -- the flow a student meets: a built quiz, its self-check page and its quiz file ---------------
+
+
+def test_a_built_self_check_quiz_can_be_checked_from_its_quiz_file(tmp_path: Path) -> None:
+    examples = Path(__file__).parents[2] / "examples"
+    out = tmp_path / "out"
+    built = CliRunner().invoke(cli, ["build", str(examples / "demo-quiz.yaml"), "--roster", str(examples / "roster.csv"),
+                                     "-o", str(out), "-f", "html", "--self-check", "-q"])
+    assert built.exit_code == 0, built.output
+    student = sorted((out / "students").iterdir())[0]
+    page = (student / "quiz.html").read_text(encoding="utf-8")
+    assert "<strong>For practice only.</strong>" in page and 'class="sc-item"' in page
+
+    from qbank.questions import builtin_bank, letter
+
+    quiz = json.loads((student / "quiz.json").read_text(encoding="utf-8"))
+    bank = builtin_bank()
+    lines = []
+    for entry in quiz["items"]:
+        item = bank.item(entry["item"])
+        if item.type == "single_choice":
+            lines.append(f"{entry['slot']}: {letter(item.key[0])}")
+    (tmp_path / "answers.txt").write_text("\n".join(lines) + "\n")
+    result = invoke(["check", str(student / "quiz.json"), "--answers", str(tmp_path / "answers.txt")])
+    assert result.exit_code == 1  # the open question is unanswered
+    assert result.output.count(" correct ") == len(lines)
+    assert "unanswered" in result.output
