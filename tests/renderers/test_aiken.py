@@ -71,7 +71,7 @@ def test_a_stem_that_reads_like_an_option_is_set_off(every_type_items: list[Any]
 
 
 def test_hostile_text_survives_on_one_line(hostile_item: Any) -> None:
-    from conftest import HOSTILE
+    from renderer_testing import HOSTILE
 
     (block,) = _blocks(render_aiken(_quiz([hostile_item]), "instructor").content)  # type: ignore[arg-type]
     assert block[0] == f"Stem {HOSTILE} end"

@@ -56,7 +56,7 @@ def test_multipart_and_unused_choices_are_reported(every_type_items: list[Any]) 
 
 
 def test_hostile_text_survives_as_text_not_markup(hostile_item: Any) -> None:
-    from conftest import HOSTILE
+    from renderer_testing import HOSTILE
 
     row = _rows([hostile_item])[hostile_item.id]
     stem = parse_page(row[1])

@@ -8,7 +8,7 @@ import zipfile
 from typing import Any
 
 import pytest
-from conftest import HOSTILE, html_tags, html_text, make_every_type_items, markdown_text
+from renderer_testing import HOSTILE, html_tags, html_text, make_every_type_items, markdown_text
 
 from qbank.errors import InputError
 from qbank.questions import Assessment
@@ -141,7 +141,7 @@ def test_unsupported_multipart_is_skipped_with_a_warning_naming_it(items: dict[s
 
 
 def test_all_choice_multipart_becomes_multiple_dropdowns() -> None:
-    from conftest import _item
+    from renderer_testing import _item
 
     from qbank.questions.items import SingleChoicePart, TrueFalsePart
 

@@ -97,7 +97,7 @@ def test_essay_is_empty_braces_with_the_rubric_only_in_comments(every_type_items
 
 
 def test_hostile_text_survives_intact(hostile_item: Any) -> None:
-    from conftest import HOSTILE  # noqa: PLC0415  (the shared hostile string)
+    from renderer_testing import HOSTILE  # noqa: PLC0415  (the shared hostile string)
 
     (q,) = read_gift(render_gift(_quiz([hostile_item]), "instructor").content)  # type: ignore[arg-type]
     stem_text = "".join(parse_page(q.text).text)

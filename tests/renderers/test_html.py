@@ -81,7 +81,7 @@ def test_tex_cannot_inject_markup() -> None:
 
 
 def test_hostile_text_is_shown_intact_and_never_runs(hostile_item: Any) -> None:
-    from conftest import HOSTILE
+    from renderer_testing import HOSTILE
 
     for audience in ("student", "instructor"):
         p = parse_page(render_html(Assessment.from_items([hostile_item], title=HOSTILE), audience).content)  # type: ignore[arg-type]

@@ -43,7 +43,7 @@ def test_student_json_holds_only_the_picked_variants(every_type_items: list[Any]
 
 
 def test_hostile_text_survives_in_json(hostile_item: Any) -> None:
-    from conftest import HOSTILE
+    from renderer_testing import HOSTILE
 
     data = json.loads(render_assessment(Assessment.from_items([hostile_item], title="Q"), "student").content)
     item = data["sections"][0]["groups"][0]["items"][0]

@@ -59,7 +59,7 @@ def test_math_stays_as_dollar_tex(quiz: Assessment) -> None:
 
 
 def test_hostile_text_renders_as_text_in_a_markdown_viewer(hostile_item: Any) -> None:
-    from conftest import HOSTILE
+    from renderer_testing import HOSTILE
 
     out = render_assessment(Assessment.from_items([hostile_item], title="Q"), "instructor").content
     page = parse_page(md_lib.markdown(out, extensions=["tables"]))  # type: ignore[arg-type]

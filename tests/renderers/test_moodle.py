@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HOSTILE, html_tags, html_text, markdown_text
+from renderer_testing import HOSTILE, html_tags, html_text, markdown_text
 
 from qbank.errors import InputError
 from qbank.questions import Assessment
@@ -41,7 +41,7 @@ def test_registered_for_instructors_only() -> None:
 
 
 def _tiny() -> Assessment:
-    from conftest import make_every_type_items
+    from renderer_testing import make_every_type_items
 
     return Assessment.from_items(make_every_type_items()[:1], title="Tiny")
 
@@ -167,7 +167,7 @@ def test_hostile_text_survives_and_is_never_markup(questions: dict[str, ET.Eleme
 
 
 def test_skips_a_multipart_with_an_essay_part_and_says_so() -> None:
-    from conftest import _item, _rubric
+    from renderer_testing import _item, _rubric
 
     from qbank.questions.items import OpenResponsePart
 

@@ -11,7 +11,7 @@ import zipfile
 from typing import Any
 
 import pytest
-from conftest import HOSTILE, make_every_type_items, markdown_text
+from renderer_testing import HOSTILE, make_every_type_items, markdown_text
 
 from qbank.errors import InputError
 from qbank.questions import Assessment

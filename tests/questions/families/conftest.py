@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from family_testing import first_per_family
 from qbank.questions import builtin_bank
 
 
@@ -13,13 +14,4 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "family_template" in metafunc.fixturenames:
         # Distinctness and key-position uniformity are properties of a family: test each
         # family's first template (its default parameters) over the full seed counts.
-        metafunc.parametrize("family_template", _first_per_family())
-
-
-def _first_per_family() -> list[str]:
-    seen: dict[str, str] = {}
-    for t in builtin_bank():
-        if t.family is not None:
-            seen.setdefault(t.family, t.id)
-    return list(seen.values())
-
+        metafunc.parametrize("family_template", first_per_family())

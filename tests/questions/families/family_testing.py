@@ -16,3 +16,13 @@ def variants(template_id: str, n: int) -> tuple:
         have = have + tuple(template.instantiate_many(range(len(have), n)))
         _CACHE[template_id] = have
     return have[:n]
+
+
+def first_per_family() -> list[str]:
+    """Each family's first template in the bank: its default parameters."""
+    seen: dict[str, str] = {}
+    for t in builtin_bank():
+        if t.family is not None:
+            seen.setdefault(t.family, t.id)
+    return list(seen.values())
+

@@ -19,7 +19,7 @@ from qbank.questions.misconceptions import is_known
 from qbank.questions.selftest import self_test
 
 from family_testing import variants
-from conftest import _first_per_family as _first_templates
+from family_testing import first_per_family as _first_templates
 
 QUALITY_SEEDS = 300
 DISTINCT_SEEDS = 1000
