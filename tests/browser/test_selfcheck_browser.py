@@ -31,7 +31,7 @@ if importlib.util.find_spec("playwright") is None:
 
 def _every_type_items() -> list[Any]:
     # The renderer tests' hand-built items: one of every type and scoring mode.
-    path = Path(__file__).parents[1] / "renderers" / "conftest.py"
+    path = Path(__file__).parents[1] / "renderers" / "renderer_testing.py"
     spec = importlib.util.spec_from_file_location("renderer_fixtures_for_browser", path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
