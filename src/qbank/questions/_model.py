@@ -27,6 +27,13 @@ MisconceptionId = Annotated[str, StringConstraints(pattern=r"^M-[A-Z0-9]+(?:-[A-
 _SIGNIFICANT = 12
 
 
+# Floats already seen, and their canonical values: the same few hundred values (probabilities
+# in whole percentages, learning rates) recur in every variant, and formatting a float is
+# the costly step. Bounded, since arbitrary computed values pass through here too.
+_SEEN: dict[float, float] = {}
+_SEEN_MAX = 8192
+
+
 def canonical_float(x: float) -> float:
     """Round to 12 significant digits.
 
@@ -34,14 +41,34 @@ def canonical_float(x: float) -> float:
     can differ between CPUs (SIMD kernels). Twelve digits are far beyond what any question
     displays or any tolerance checks, and far above that noise.
     """
+    if type(x) is float:
+        hit = _SEEN.get(x)
+        if hit is not None:
+            return hit
     if not math.isfinite(x) or x == 0.0:
         return float(x)
-    return float(f"{x:.{_SIGNIFICANT}g}")
+    out = float(f"{x:.{_SIGNIFICANT}g}")
+    if type(x) is float:
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.clear()
+        _SEEN[x] = out
+    return out
 
 
 def canonical(value: Any) -> Any:
     """Canonicalise every float inside nested JSON-like data (see :func:`canonical_float`)."""
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+    # Exact types first (the common case, and cheaper than the isinstance chain below);
+    # subclasses such as numpy.float64 or IntEnum take the general path.
+    t = type(value)
+    if t is float:
+        return canonical_float(value)
+    if t is str or t is int or t is bool or value is None:
+        return value
+    if t is dict:
+        return {k if type(k) is str else str(k): canonical(v) for k, v in value.items()}
+    if t is list:
+        return [canonical(v) for v in value]
+    if isinstance(value, bool) or isinstance(value, (int, str)):
         return value
     if isinstance(value, float):
         return canonical_float(value)

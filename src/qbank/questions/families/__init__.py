@@ -16,6 +16,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -71,13 +72,20 @@ class Family:
 
     def default_specs(self) -> dict[str, Distribution | None]:
         """Each parameter's default distribution, or None when a template must supply it."""
-        specs: dict[str, Distribution | None] = {}
-        for name, info in self.params.model_fields.items():
-            spec = next((m.spec for m in info.metadata if isinstance(m, Draw)), None)
-            if spec is None and not info.is_required():
-                spec = Fixed(value=to_jsonable_python(info.get_default(call_default_factory=True)))
-            specs[name] = spec
-        return specs
+        return dict(_default_specs(self.params))
+
+
+@lru_cache(maxsize=None)
+def _default_specs(params: type[FamilyParams]) -> dict[str, Distribution | None]:
+    # Cached: the specs are immutable models, and building the Fixed ones anew was a
+    # noticeable part of every instantiate() (callers get a copy of the dict).
+    specs: dict[str, Distribution | None] = {}
+    for name, info in params.model_fields.items():
+        spec = next((m.spec for m in info.metadata if isinstance(m, Draw)), None)
+        if spec is None and not info.is_required():
+            spec = Fixed(value=to_jsonable_python(info.get_default(call_default_factory=True)))
+        specs[name] = spec
+    return specs
 
 
 _REGISTRY: dict[str, Family] = {}

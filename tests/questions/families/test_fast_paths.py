@@ -1,0 +1,78 @@
+"""The shortcuts behind fast instantiation give exactly what the plain numpy and pydantic calls give.
+
+Each fast path replaces a costly call with cheaper arithmetic on the same random stream;
+these tests compare the two directly, over many seeds, so that a numpy upgrade that changed
+one of them would fail here before it changed any variant.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pydantic import TypeAdapter
+
+from qbank.questions import TokenDistribution
+from qbank.questions._model import canonical, canonical_float
+from qbank.questions.params import Choice, Dirichlet, ParamSpec, Reject, Remainder, largest_remainder
+from qbank.questions.template import rng_for, rngs_for
+
+
+def test_batch_generators_start_in_the_states_of_the_one_by_one_generators():
+    seeds = [*range(2000), 10**9, 2**63 - 1, 2**80 + 7]
+    batch = rngs_for("token-loss", 3, seeds)
+    assert [g.bit_generator.state for g in batch] == [rng_for("token-loss", 3, s).bit_generator.state for s in seeds]
+    assert [g.random() for g in rngs_for("x", 1, [5, 6])] == [rng_for("x", 1, s).random() for s in (5, 6)]
+    assert rngs_for("x", 1, []) == []
+
+
+@pytest.mark.parametrize("weights", [(3, 1), (1, 2), (0, 1), (1, 1, 1), (0.2, 0.5, 0.0, 0.3)])
+def test_a_weighted_choice_draws_what_generator_choice_draws(weights):
+    spec = Choice(options=tuple(range(len(weights))), weights=weights)
+    p = [w / sum(weights) for w in weights]
+    for seed in range(300):
+        fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+        assert [spec.sample(fast) for _ in range(20)] == [int(plain.choice(len(weights), p=p)) for _ in range(20)]
+        assert fast.random() == plain.random()  # and the generators are left in the same state
+
+
+@pytest.mark.parametrize("alpha", [0.3, 0.6, 1.0, 2.0, (1.0, 2.0, 0.5, 1.0)])
+def test_a_dirichlet_draws_what_the_plain_numpy_construction_draws(alpha):
+    spec = Dirichlet(tokens=("a", "b", "c"), alpha=alpha, remainder=Remainder(low=0.0, high=1.0), min_prob=0.0, distinct=False)
+    vector = np.broadcast_to(np.asarray(alpha, dtype=float), (4,))
+    for seed in range(300):
+        fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+        for _ in range(5):
+            got = spec.sample(fast)
+            g = plain.standard_gamma(vector)
+            p = largest_remainder(g / g.sum(), 2)
+            assert got.probs + [got.remainder] == [round(float(v), 2) for v in p]
+
+
+def test_a_dirichlet_draw_is_the_token_distribution_validation_would_give():
+    spec = TypeAdapter(ParamSpec).validate_python(
+        {"dist": "dirichlet", "tokens": ["Je", "J'", "Le"], "alpha": 0.6, "decimals": 3,
+         "remainder": {"label": "(rest)", "low": 0.1, "high": 0.5}}
+    )
+    rng = np.random.default_rng(0)
+    seen = 0
+    for _ in range(2000):
+        try:
+            d = spec.sample(rng)
+        except Reject:
+            continue
+        seen += 1
+        again = TokenDistribution.model_validate(d.model_dump())
+        assert again == d and again.model_dump() == d.model_dump() and again.model_fields_set == d.model_fields_set
+    assert seen > 100
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0.1 + 0.2, 1 / 3, -2.5e-7, 123456.789012345678, 0.0, -0.0, float("inf"), float("nan"), np.float64(1 / 7), 5, True, "x"],
+)
+def test_canonical_gives_the_same_value_every_time(value):
+    first, second = canonical({"v": [value]}), canonical({"v": [value]})
+    assert repr(first) == repr(second)
+    if isinstance(value, float) and value == value and value not in (0.0, float("inf")):
+        assert first["v"][0] == float(f"{value:.12g}")
+    assert type(canonical_float(np.float64(0.25))) is float
