@@ -86,8 +86,9 @@ def to_html(text: str, *, math: MathRenderer = tex_delimiters, inline: bool = Fa
     return _to_html(text, math, inline)
 
 
-@lru_cache(maxsize=65536)
-def _to_html(text: str, math: MathRenderer, inline: bool) -> str:
+def _markdown_source(text: str, math: MathRenderer) -> tuple[str, list[str]]:
+    """The Markdown that runs for ``text``: HTML-escaped, each math span a placeholder
+    (``qbmath0qb``, ...); and the rendered math that goes back in their place."""
     maths: list[str] = []
     parts: list[str] = []
     for kind, value in split_math(text):
@@ -98,7 +99,12 @@ def _to_html(text: str, math: MathRenderer, inline: bool) -> str:
         else:
             parts.append(_PLACEHOLDER.format(len(maths)))
             maths.append(math(value, kind == "display"))
-    source = "".join(parts)
+    return "".join(parts), maths
+
+
+@lru_cache(maxsize=65536)
+def _to_html(text: str, math: MathRenderer, inline: bool) -> str:
+    source, maths = _markdown_source(text, math)
     if _MARKDOWN_SYNTAX.search(source):
         fast = _fast_markdown(source)
         out = fast if fast is not None else _markdown_package(source)
@@ -189,14 +195,19 @@ _KEPT = re.compile("\x00(\\d+)\x00")
 # byte-order mark, and double backticks (multi-backtick code spans).
 _FAST_REJECT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]|``")
 # A paragraph or list-item line that could start a block construct: an indent, a heading,
-# a quote, a setext underline or rule, a list item, a table row, raw HTML or a reference.
-_BLOCK_START = re.compile(r"[\s#>=+\-_|<\[]|\d+\.(?:\s|$)|\*+(?:\s|$)|\*\*\*")
+# a quote, a setext underline or rule, a list item, a table row or raw HTML. (A reference
+# definition, ``[id]: url``, is refused by the inline rules, which take no ``]:``.)
+_BLOCK_START = re.compile(r"[\s#>=+\-_|<]|\d+\.(?:\s|$)|\*+(?:\s|$)|\*\*\*")
 _LIST_ITEM = re.compile(r"[*+-] (\S.*)\Z", re.DOTALL)
 _TABLE_RULE = re.compile(r"\|(?:[ :-]*\|)+\Z")
 # Inline tokens: a single-backtick code span, a backslash with the character it escapes
 # (the package's escapable characters, plus ``|`` from the tables extension) or alone,
-# runs of emphasis marks, and the characters that would start a construct we do not render.
-_INLINE = re.compile(r"`([^`\n]+)`|\\([\\*_{}\[\]()>#+\-.!|`]?)|(\*+)|(_+)|([`<>\[\]&])")
+# runs of emphasis marks, a bracketed word that cannot be a link or image (Canvas's answer
+# blanks ``[p1]``: with no reference defined the package leaves it as text), and the
+# characters that would start a construct we do not render.
+_INLINE = re.compile(
+    r"`([^`\n]+)`|\\([\\*_{}\[\]()>#+\-.!|`]?)|(\*+)|(_+)|((?<!!)\[[\w-]+\](?![(\[:]|\s*\[))|([`<>\[\]&])"
+)
 _ENTITY_AT = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z0-9]+);")
 # ``<`` inside a code span reaches the package's raw-HTML preprocessor before the span is
 # seen; a plain token-like tag (``<eos>``) or a comparison (``< 1``, ``<=``) passes through
@@ -357,8 +368,12 @@ def _fast_inline(text: str) -> str | None:
             pieces.append(unders)
             view.append(unders)
             at += len(unders)
+        elif m.group(5) is not None:
+            pieces.append(m.group(5))
+            view.append(m.group(5))
+            at += len(m.group(5))
         else:
-            char = m.group(5)
+            char = m.group(6)
             if char != "&" or not _ENTITY_AT.match(text, m.start()):
                 return None  # raw HTML, links, a stray backtick, a bare ampersand
             pieces.append("&")
