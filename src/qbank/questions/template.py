@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError, model_validator
 from ..errors import ConstraintError, InputError
 from ._model import Frozen, Identifier
 from .constraints import Constraint
-from .items import Content, ItemContent, make_item
+from .items import ITEM_TYPES, Content, ItemContent, item_id
 from .params import Distribution, ParamSpec, Reject
 from .tags import Difficulty, Tags
 
@@ -229,9 +229,10 @@ class Template(Frozen):
         """The variants for several seeds, in order; the same items as :meth:`instantiate` one by one.
 
         The batch path shares what does not depend on the seed (the parameter specs, the
-        family lookup), lets a family with ``build_many`` compute the numbers of the whole
-        batch in one engine call, and builds items without re-validating content that was
-        validated when the family built it (see :meth:`_fast_item`).
+        family lookup, the seeding of the generators: :func:`rngs_for`) and lets a family
+        with ``build_many`` compute the numbers of the whole batch in one engine call.
+        Every item is still validated (pydantic-core's validation is cheaper than
+        ``model_construct``, which loops over the fields in Python).
         """
         seeds = list(seeds)
         for seed in seeds:
@@ -283,7 +284,7 @@ class Template(Frozen):
             content, data = results[i]  # type: ignore[misc]
             if self.stem is not None:
                 content = content.model_copy(update={"stem": self._render_stem(data)})
-            items.append(self._item(content, seed, data) if not items else self._fast_item(content, seed, data, items[0]))
+            items.append(self._item(content, seed, data))
         return items
 
     def _draw_params(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator,
@@ -310,30 +311,6 @@ class Template(Frozen):
                 raise Reject(reason)
         return params
 
-    def _fast_item(self, content: Any, seed: int, data: dict[str, Any], first: Any) -> Any:
-        """The item :meth:`_item` would build, without validating it again.
-
-        Safe because every field is already valid: the content fields come from a content
-        model that pydantic validated when the family built it, and an Item type declares
-        exactly those fields plus the metadata; the metadata (title, points, tags,
-        difficulty, version) are this template's own validated fields, the seed was checked
-        non-negative, the id is :func:`item_id` of them, and ``data`` is canonicalised here as
-        the item's validator would. The first item of each batch goes through full
-        validation, and a content type other than the first item's falls back to it.
-        """
-        from ._model import canonical
-        from .items import ITEM_TYPES, item_id
-
-        cls = ITEM_TYPES[content.type]
-        if not isinstance(first, cls):
-            return self._item(content, seed, data)
-        fields = {name: getattr(content, name) for name in type(content).model_fields}
-        fields.update(
-            id=item_id(self.id, self.version, seed), template=self.id, version=self.version, seed=seed, title=self.title,
-            points=self.points, tags=self.tags, difficulty=self.difficulty, data=canonical(data),
-        )
-        return cls.model_construct(**fields)
-
     def _draw(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator) -> tuple[Content, dict[str, Any]]:
         params = self._params(fam, specs, rng)
         built = fam.build(params, rng)
@@ -355,7 +332,17 @@ class Template(Frozen):
             raise InputError(f"template {self.id}: stem: {exc}") from None
 
     def _item(self, content: Any, seed: int, data: dict[str, Any]) -> Any:
-        return make_item(
-            content, template=self.id, version=self.version, seed=seed, title=self.title,
+        """What :func:`make_item` builds (the same validation), with the field names looked up once per type."""
+        cls = type(content)
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _FIELD_NAMES[cls] = tuple(cls.model_fields)
+        fields = {name: getattr(content, name) for name in names}
+        fields.update(
+            id=item_id(self.id, self.version, seed), template=self.id, version=self.version, seed=seed, title=self.title,
             points=self.points, tags=self.tags, difficulty=self.difficulty, data=data,
         )
+        return ITEM_TYPES[fields["type"]].model_validate(fields)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}

@@ -8,6 +8,7 @@ uniform over seeds, and numeric stems state their decimals and tolerance.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,9 +36,10 @@ __all__ = [
 def fmt(x: float, decimals: int = 3) -> str:
     """A number as the stem shows it; never prints -0.000."""
     s = f"{x:.{decimals}f}"
-    return s[1:] if s.startswith("-") and float(s) == 0 else s
+    return s[1:] if s[0] == "-" and float(s) == 0 else s
 
 
+@lru_cache(maxsize=4096)
 def tok(token: str) -> str:
     """A token as inline code, so Markdown never reinterprets it (``*``, ``_``, apostrophes)."""
     fence = "``" if "`" in token else "`"
@@ -47,10 +49,14 @@ def tok(token: str) -> str:
 
 def token_table(dists: Sequence[tuple[str, TokenDistribution]]) -> str:
     """A Markdown table with one probability column per named distribution."""
-    names = list(dict.fromkeys(t for _, d in dists for t in d.tokens))
     header = "| token | " + " | ".join(label for label, _ in dists) + " |"
     rule = "|---|" + "---:|" * len(dists)
-    rows = [f"| {tok(t)} | " + " | ".join(fmt(d.tokens.get(t, 0.0), 2) for _, d in dists) + " |" for t in names]
+    if len(dists) == 1:
+        # one column (most stems): the same text as the general case below, with less machinery
+        rows = [f"| {tok(t)} | {fmt(p, 2)} |" for t, p in dists[0][1].tokens.items()]
+    else:
+        names = list(dict.fromkeys(t for _, d in dists for t in d.tokens))
+        rows = [f"| {tok(t)} | " + " | ".join(fmt(d.tokens.get(t, 0.0), 2) for _, d in dists) + " |" for t in names]
     if any(d.remainder for _, d in dists):
         label = dists[0][1].remainder_label
         rows.append(f"| {label} | " + " | ".join(fmt(d.remainder, 2) for _, d in dists) + " |")
@@ -109,8 +115,9 @@ def tolerance_note(decimals: int = 3) -> str:
     )
 
 
-def _within(a: float, b: float, tol: Tolerance) -> bool:
-    return abs(a - b) <= max(tol.absolute or 0.0, (tol.relative or 0.0) * abs(b)) + 1e-12
+def _bound(b: float, tol: Tolerance) -> float:
+    """How far from ``b`` a value still counts as ``b`` (the grader's rule, plus float slack)."""
+    return max(tol.absolute or 0.0, (tol.relative or 0.0) * abs(b)) + 1e-12
 
 
 @dataclass(frozen=True)
@@ -123,15 +130,18 @@ class Wrong:
 
 
 def _numeric_distractors(key: float, wrongs: Sequence[Wrong], decimals: int) -> tuple[NumericDistractor, ...]:
-    tol = tolerance(decimals)
     key = canonical_float(key)
+    bound = _bound(key, tolerance(decimals))
     shown = {fmt(key, decimals)}
     out = []
     for w in wrongs:
         v = canonical_float(float(w.value))
-        if not np.isfinite(v) or _within(v, key, tol) or fmt(v, decimals) in shown:
-            continue  # equal to the key (or another distractor) as displayed: it would teach nothing
-        shown.add(fmt(v, decimals))
+        if not math.isfinite(v) or abs(v - key) <= bound:
+            continue  # equal to the key as displayed: it would teach nothing
+        text = fmt(v, decimals)
+        if text in shown:
+            continue  # equal to another distractor as displayed
+        shown.add(text)
         out.append(NumericDistractor(value=v, misconception=w.misconception, feedback=w.feedback))
     return tuple(out)
 
