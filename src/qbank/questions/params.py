@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Choice", "Dirichlet", "Distribution", "Fixed", "Integer", "LogUniform", "ParamSpec", "Reject",
-    "Remainder", "TokenDistribution", "Uniform", "largest_remainder",
+    "Remainder", "TokenDistribution", "Uniform", "largest_remainder", "sample_many",
 ]
 
 REMAINDER_LABEL = "(all other tokens)"
@@ -312,6 +312,69 @@ class Dirichlet(Frozen):
             return float(alphas[0]), (slots,)
         return np.asarray(alphas, dtype=float), None
 
+    def sample_many(self, rngs: list[np.random.Generator]) -> list[TokenDistribution | Reject]:
+        """One draw from each generator: what :meth:`sample` gives (or raises) for each, in one pass.
+
+        The gamma variates are drawn generator by generator as :meth:`sample` draws them; the
+        normalisation, largest-remainder rounding and checks then run on the whole batch with
+        numpy, on rows of one array (row-wise sums and stable sorts give the same bits as the
+        one-row computation; tests compare both).
+        """
+        import numpy as np
+
+        if not rngs:
+            return []
+        shape, size = self._gamma_args
+        g = np.stack([rng.standard_gamma(shape, size) for rng in rngs])
+        total = g.sum(axis=-1)
+        scale = 10**self.decimals
+        x = g / total[:, None] * scale
+        units = np.floor(x + 1e-9)
+        missing = np.rint(scale - units.sum(axis=-1))
+        order = np.argsort(-(x - units), axis=-1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.broadcast_to(np.arange(order.shape[-1]), order.shape), axis=-1)
+        units += rank < missing[:, None]
+        p = units / scale
+        n = len(self.tokens)
+        named = p[:, :n]
+        low = named.min(axis=-1) < self.min_prob - 1e-12
+        ordered = np.sort(named, axis=-1)
+        tie = (ordered[:, 1:] == ordered[:, :-1]).any(axis=-1) if self.distinct else np.zeros(len(rngs), dtype=bool)
+        if self.remainder is not None:
+            rest = p[:, -1]
+            outside = ~((self.remainder.low - 1e-12 <= rest) & (rest <= self.remainder.high + 1e-12))
+        else:
+            outside = np.zeros(len(rngs), dtype=bool)
+        # Most draws of a narrow remainder range are rejected: their Reject (never raised,
+        # only counted by reason) is shared per reason rather than built each time.
+        rejects: dict[str, Reject] = {}
+        out: list[TokenDistribution | Reject] = []
+        for k, row in enumerate(p.tolist()):
+            if low[k]:
+                reason = self._reason("low", row)
+            elif tie[k]:
+                reason = self._reason("tie", row)
+            elif outside[k]:
+                reason = self._reason("remainder", row)
+            else:
+                out.append(self._finish(row))
+                continue
+            r = rejects.get(reason)
+            if r is None:
+                r = rejects[reason] = Reject(reason)
+            out.append(r)
+        return out
+
+    def _reason(self, check: str, p: list[float]) -> str:
+        """Why rounded probabilities ``p`` fail ``check`` (``low``, ``tie`` or ``remainder``)."""
+        if check == "low":
+            return f"a token probability is below min_prob {self.min_prob}"
+        if check == "tie":
+            return "two token probabilities are equal"
+        low, high = (self.remainder.low, self.remainder.high) if self.remainder else (0.0, 1.0)
+        return f"the remainder {p[-1]:.2f} is outside [{low}, {high}]"
+
     def sample(self, rng: np.random.Generator) -> TokenDistribution:
         # Gamma draws normalised: the textbook construction, stable across numpy versions.
         g = rng.standard_gamma(*self._gamma_args)
@@ -323,12 +386,18 @@ class Dirichlet(Frozen):
         n = len(self.tokens)
         named = p[:n]
         if min(named) < self.min_prob - 1e-12:
-            raise Reject(f"a token probability is below min_prob {self.min_prob}")
+            raise Reject(self._reason("low", p))
         if self.distinct and len(set(named)) < n:
-            raise Reject("two token probabilities are equal")
+            raise Reject(self._reason("tie", p))
+        return self._finish(p)
+
+    def _finish(self, p: list[float]) -> TokenDistribution:
+        """The remainder's check, then the distribution, from rounded probabilities that passed the token checks."""
+        n = len(self.tokens)
+        named = p[:n]
         rest = p[-1] if self.remainder is not None else 0.0
         if self.remainder is not None and not self.remainder.low - 1e-12 <= rest <= self.remainder.high + 1e-12:
-            raise Reject(f"the remainder {rest:.2f} is outside [{self.remainder.low}, {self.remainder.high}]")
+            raise Reject(self._reason("remainder", p))
         # Valid by construction (whole units of 10**-decimals in [0, 1] summing to one, already
         # canonical floats), so the model is built without validating it again; a test checks
         # that validation would give the same value.
@@ -338,6 +407,30 @@ class Dirichlet(Frozen):
             remainder=round(rest, d),
             remainder_label=self.remainder.label if self.remainder else REMAINDER_LABEL,
         )
+
+
+def sample_many(spec: Any, rngs: list[np.random.Generator]) -> list[Any]:
+    """``spec.sample(rng)`` for each generator, in order: the value, or the :class:`Reject` it raised.
+
+    Each generator makes exactly the calls ``sample`` makes, so the streams are unchanged;
+    a Dirichlet or weighted choice does its arithmetic for the whole batch at once.
+    """
+    if isinstance(spec, Fixed):
+        return [spec.value] * len(rngs)
+    if isinstance(spec, Dirichlet):
+        return spec.sample_many(rngs)
+    if isinstance(spec, Choice) and spec.weights is not None:
+        import numpy as np
+
+        picks = np.searchsorted(spec._cdf, [rng.random() for rng in rngs], side="right").tolist()
+        return [spec.options[k] for k in picks]
+    out: list[Any] = []
+    for rng in rngs:
+        try:
+            out.append(spec.sample(rng))
+        except Reject as r:
+            out.append(r)
+    return out
 
 
 Distribution = Annotated[

@@ -246,60 +246,100 @@ class Template(Frozen):
         reasons: list[Counter[str]] = [Counter() for _ in seeds]
         tries = [0] * len(seeds)
         results: list[tuple[Content, dict[str, Any]] | None] = [None] * len(seeds)
-        if fam.build_many is not None:
-            # Draw each seed's parameters (rejections of the draw itself retry at once, as in
-            # instantiate), then build the whole batch; a seed whose build rejects continues
-            # on the one-by-one path from where its generator stands, so the stream is the same.
-            drawn: list[Any] = []
-            for i, rng in enumerate(rngs):
-                drawn.append(self._draw_params(fam, specs, rng, reasons[i], tries, i))
-            ready = [i for i, p in enumerate(drawn) if p is not None]
-            built = fam.build_many([drawn[i] for i in ready], [rngs[i] for i in ready]) if ready else []
-            for i, out in zip(ready, built):
-                if isinstance(out, Reject):
-                    reasons[i][out.reason] += 1
-                    continue
-                content, extra = out if isinstance(out, tuple) else (out, {})
-                reason = next((r for c in self.constraints if c.phase == "content" and (r := c.check(content))), None)
-                if reason:
+        exhausted: list[int] = []
+        # Rounds: every seed still without content draws parameters (each seed retrying its
+        # own rejected draws, spec by spec, with its own generator), then the family builds
+        # the round's seeds; a seed whose build rejects draws again in the next round. Each
+        # generator sees exactly the calls instantiate() makes, in the same order.
+        pending = list(range(len(seeds)))
+        while pending:
+            drawn = self._params_many(fam, specs, [rngs[i] for i in pending], [reasons[i] for i in pending], [tries[i] for i in pending])
+            ready = []
+            for i, (params, used) in zip(pending, drawn):
+                tries[i] = used
+                if params is None:
+                    exhausted.append(i)
+                else:
+                    ready.append((i, params))
+            if fam.build_many is not None:
+                built = fam.build_many([p for _, p in ready], [rngs[i] for i, _ in ready]) if ready else []
+            else:
+                built = [self._build_one(fam, p, rngs[i]) for i, p in ready]
+            pending = []
+            for (i, params), out in zip(ready, built):
+                reason = out.reason if isinstance(out, Reject) else None
+                if reason is None:
+                    content, extra = out if isinstance(out, tuple) else (out, {})
+                    reason = next((r for c in self.constraints if c.phase == "content" and (r := c.check(content))), None)
+                if reason is not None:
                     reasons[i][reason] += 1
-                    continue
-                results[i] = (content, {"params": drawn[i].model_dump(mode="json"), **extra})
+                    pending.append(i)
+                else:
+                    results[i] = (content, {"params": params.model_dump(mode="json"), **extra})
+        if exhausted:
+            i = min(exhausted)  # the seed instantiate() one by one would have failed on first
+            reason, count = reasons[i].most_common(1)[0]
+            raise ConstraintError(
+                f"template {self.id} (seed {seeds[i]}): no draw met the constraints in {self.max_draws} tries; "
+                f"most often: {reason} ({count} times)"
+            )
         items = []
         for i, seed in enumerate(seeds):
-            if results[i] is None:
-                while tries[i] < self.max_draws:
-                    tries[i] += 1
-                    try:
-                        results[i] = self._draw(fam, specs, rngs[i])
-                        break
-                    except Reject as r:
-                        reasons[i][r.reason] += 1
-                else:
-                    reason, count = reasons[i].most_common(1)[0]
-                    raise ConstraintError(
-                        f"template {self.id} (seed {seed}): no draw met the constraints in {self.max_draws} tries; "
-                        f"most often: {reason} ({count} times)"
-                    )
             content, data = results[i]  # type: ignore[misc]
             if self.stem is not None:
                 content = content.model_copy(update={"stem": self._render_stem(data)})
             items.append(self._item(content, seed, data))
         return items
 
-    def _draw_params(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator,
-                     reasons: Counter[str], tries: list[int], i: int) -> Any:
-        """One seed's validated parameters (the draw stage of :meth:`_draw`), or None when the budget ran out."""
-        while tries[i] < self.max_draws:
-            tries[i] += 1
-            try:
-                return self._params(fam, specs, rng)
-            except Reject as r:
-                reasons[r.reason] += 1
-        return None
+    @staticmethod
+    def _build_one(fam: Family, params: Any, rng: np.random.Generator) -> Any:
+        try:
+            return fam.build(params, rng)
+        except Reject as r:
+            return r
+
+    def _params_many(self, fam: Family, specs: dict[str, Distribution], rngs: list[np.random.Generator],
+                     reasons: list[Counter[str]], tries: list[int]) -> list[tuple[Any, int]]:
+        """Each generator's validated parameters (the draw stage of :meth:`_draw`, retried
+        until accepted as there) and its try count, or None when the budget ran out.
+
+        All pending draws advance spec by spec together (:func:`~qbank.questions.params.sample_many`);
+        a draw rejected at some spec starts over at the first spec in the next pass, as
+        :meth:`_params` would start over after its Reject.
+        """
+        from .params import sample_many
+
+        out: list[tuple[Any, int]] = [(None, t) for t in tries]
+        tries = list(tries)
+        pending = [k for k in range(len(rngs)) if tries[k] < self.max_draws]
+        while pending:
+            values: dict[int, dict[str, Any]] = {k: {} for k in pending}
+            for k in pending:
+                tries[k] += 1
+            alive = pending
+            for name, spec in specs.items():
+                drawn = sample_many(spec, [rngs[k] for k in alive])
+                still = []
+                for k, v in zip(alive, drawn):
+                    if isinstance(v, Reject):
+                        reasons[k][v.reason] += 1
+                    else:
+                        values[k][name] = v
+                        still.append(k)
+                alive = still
+            for k in alive:
+                try:
+                    out[k] = (self._validate_params(fam, values[k]), tries[k])
+                except Reject as r:
+                    reasons[k][r.reason] += 1
+            done = {k for k in alive if out[k][0] is not None}
+            pending = [k for k in pending if k not in done and tries[k] < self.max_draws]
+        return [(p, tries[k]) for k, (p, _) in enumerate(out)]
 
     def _params(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator) -> Any:
-        values = {name: spec.sample(rng) for name, spec in specs.items()}
+        return self._validate_params(fam, {name: spec.sample(rng) for name, spec in specs.items()})
+
+    def _validate_params(self, fam: Family, values: dict[str, Any]) -> Any:
         try:
             params = fam.params.model_validate(values)
         except ValidationError as exc:

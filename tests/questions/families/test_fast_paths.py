@@ -76,3 +76,54 @@ def test_canonical_gives_the_same_value_every_time(value):
     if isinstance(value, float) and value == value and value not in (0.0, float("inf")):
         assert first["v"][0] == float(f"{value:.12g}")
     assert type(canonical_float(np.float64(0.25))) is float
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        Dirichlet(tokens=("Paris", "London", "The"), alpha=1.0, remainder=Remainder(low=0.3, high=0.8)),
+        Dirichlet(tokens=("a", "b", "c", "d", "e", "f"), alpha=0.6, min_prob=0.02, decimals=2),
+        Dirichlet(tokens=("a", "b", "c", "d"), alpha=(1.0, 2.0, 0.5, 1.0), decimals=1),  # ties are frequent at 1 decimal
+        Choice(options=("nats", "bits"), weights=(3, 1)),
+        Choice(options=(0.1, 0.5, 1.0, 2.0)),
+    ],
+    ids=["remainder-range", "min-prob", "ties", "weighted-choice", "choice"],
+)
+def test_drawing_a_batch_gives_each_generator_its_one_by_one_draw(spec):
+    from qbank.questions.params import sample_many
+
+    def one(rng):
+        try:
+            return spec.sample(rng)
+        except Reject as r:
+            return ("reject", r.reason)
+
+    def shown(v):
+        return ("reject", v.reason) if isinstance(v, Reject) else v
+
+    fast, plain = rngs_for("t", 1, range(500)), rngs_for("t", 1, range(500))
+    for _ in range(4):
+        assert [shown(v) for v in sample_many(spec, fast)] == [one(rng) for rng in plain]
+    assert [g.random() for g in fast] == [g.random() for g in plain]
+
+
+def test_a_batch_that_runs_out_of_draws_fails_as_the_first_failing_seed_would():
+    from qbank.errors import ConstraintError
+    from qbank.questions import Template
+
+    template = Template.model_validate({
+        "id": "tight", "title": "Tight", "family": "compare-states", "max_draws": 3,
+        "tags": {"topics": ["cross-entropy"], "bloom": "analyze"},
+    })
+    seeds = range(40)
+    first_error = None
+    for s in seeds:
+        try:
+            template.instantiate(s)
+        except ConstraintError as exc:
+            first_error = str(exc)
+            break
+    assert first_error is not None
+    with pytest.raises(ConstraintError) as info:
+        template.instantiate_many(seeds)
+    assert str(info.value) == first_error

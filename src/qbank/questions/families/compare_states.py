@@ -8,7 +8,7 @@ import numpy as np
 
 from ..items import Option, SingleChoiceContent
 from ..params import Dirichlet, Reject, Remainder, TokenDistribution
-from . import Draw, FamilyParams, family
+from . import Draw, FamilyParams, batch_builder, family
 from ._common import fmt, shuffle, tok, token_table
 from ...engine import cross_entropy
 
@@ -31,14 +31,41 @@ class CompareStates(FamilyParams):
     bloom=("analyze",),
     item_types=("single_choice",),
 )
-def build(p: CompareStates, rng: np.random.Generator) -> SingleChoiceContent:
+def build(p: CompareStates, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
+    out = build_many([p], [rng])[0]
+    if isinstance(out, Reject):
+        raise out
+    return out
+
+
+def _reject(p: CompareStates) -> Reject | None:
+    """Why these states make no question (checked before any use of the generator), or None."""
     for name, dist in (("state_a", p.state_a), ("state_b", p.state_b)):
         if p.gold not in dist.tokens:
-            raise Reject(f"the gold token {p.gold!r} is not listed in {name}")
+            return Reject(f"the gold token {p.gold!r} is not listed in {name}")
+    if abs(p.state_a.tokens[p.gold] - p.state_b.tokens[p.gold]) < p.min_gap - 1e-12:
+        return Reject(f"p(gold) differs by less than {p.min_gap} between the states")
+    return None
+
+
+@batch_builder("compare-states")
+def build_many(params: list[CompareStates], rngs: list[np.random.Generator]) -> list[object]:
+    """Every seed's item (or its Reject); the losses of the whole batch come from one engine call."""
+    out: list[object] = [_reject(p) for p in params]
+    ok = [i for i, r in enumerate(out) if r is None]
+    if ok:
+        pa = np.array([params[i].state_a.tokens[params[i].gold] for i in ok])
+        pb = np.array([params[i].state_b.tokens[params[i].gold] for i in ok])
+        # one [[pa, 1 - pa], [pb, 1 - pb]] block per seed, as the one-seed computation builds it
+        probs = np.stack([np.stack([pa, 1 - pa], axis=-1), np.stack([pb, 1 - pb], axis=-1)], axis=1)
+        losses = cross_entropy(probs, np.zeros((len(ok), 2), dtype=int)).tolist()
+        for i, (la, lb) in zip(ok, losses):
+            out[i] = _render(params[i], rngs[i], la, lb)
+    return out
+
+
+def _render(p: CompareStates, rng: np.random.Generator, la: float, lb: float) -> tuple[object, dict[str, object]]:
     pa, pb = p.state_a.tokens[p.gold], p.state_b.tokens[p.gold]
-    if abs(pa - pb) < p.min_gap - 1e-12:
-        raise Reject(f"p(gold) differs by less than {p.min_gap} between the states")
-    la, lb = (float(x) for x in cross_entropy(np.array([[pa, 1 - pa], [pb, 1 - pb]]), np.array([0, 0])))
     better, worse = ("B", "A") if lb < la else ("A", "B")
     p_better, p_worse = max(pa, pb), min(pa, pb)
     l_better, l_worse = min(la, lb), max(la, lb)
