@@ -44,7 +44,38 @@ def test_a_negative_seed_in_a_batch_is_refused():
         builtin_bank()["token-loss"].instantiate_many([0, -1])
 
 
-def test_the_token_distribution_families_have_a_batch_path():
+BATCH_FAMILIES = ["token-loss", "compare-states", "logit-gradient", "next-step", "label-smoothing", "temperature", "nucleus"]
+
+
+@pytest.mark.parametrize("name", BATCH_FAMILIES)
+def test_the_token_distribution_families_have_a_batch_path(name):
     from qbank.questions.families import get_family
 
-    assert get_family("token-loss").build_many is not None
+    assert get_family(name).build_many is not None
+
+
+@pytest.mark.parametrize("name", BATCH_FAMILIES)
+def test_a_batch_builder_reports_each_seeds_rejection_as_the_one_seed_build_raises_it(name):
+    """Seeds whose build rejects (ties on the top-p boundary, the gold token as argmax, ...)
+    come back as Reject values in place, and the others are unaffected by them."""
+    from qbank.questions.params import Reject
+    from qbank.questions.template import rngs_for
+
+    template = next(t for t in builtin_bank() if t.family == name)
+    fam = template.get_family()
+    params = []
+    for rng in rngs_for(template.id, template.version, range(300)):
+        while True:
+            try:
+                params.append(template._params(fam, template.specs(), rng))
+                break
+            except Reject:
+                continue
+    batch = fam.build_many(params, rngs_for("probe", 1, range(300)))
+    for p, rng, out in zip(params, rngs_for("probe", 1, range(300)), batch):
+        try:
+            expected = fam.build(p, rng)
+        except Reject as r:
+            assert isinstance(out, Reject) and out.reason == r.reason
+        else:
+            assert not isinstance(out, Reject) and out == expected

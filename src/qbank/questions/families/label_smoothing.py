@@ -8,7 +8,7 @@ import numpy as np
 
 from ...engine import cross_entropy, entropy, label_smoothing_loss, label_smoothing_min_loss, smoothed_target
 from ..params import Choice, Dirichlet, LogUniform, TokenDistribution
-from . import Draw, FamilyParams, family
+from . import Draw, FamilyParams, batch_builder, family
 from ._common import Wrong, fmt, numeric_item, pick_gold, tok, token_table
 
 _TOKENS = ("cat", "dog", "bird", "fish", "cow", "fox")
@@ -31,6 +31,30 @@ class LabelSmoothing(FamilyParams):
     item_types=("numeric",),
 )
 def build(p: LabelSmoothing, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
+    return build_many([p], [rng])[0]
+
+
+@batch_builder("label-smoothing")
+def build_many(params: list[LabelSmoothing], rngs: list[np.random.Generator]) -> list[tuple[object, dict[str, object]]]:
+    """Every seed's item; the smoothed and plain losses of the ``loss`` questions come from one
+    engine call per eps and vocabulary size (the gold token is drawn first, as one by one)."""
+    gold = [pick_gold(p.probs, p.gold_is_argmax, rng) if p.ask not in ("optimum", "min_loss") else -1
+            for p, rng in zip(params, rngs)]
+    losses: dict[int, tuple[float, float]] = {}
+    groups: dict[tuple[float, int], list[int]] = {}
+    for i, p in enumerate(params):
+        if gold[i] >= 0:
+            groups.setdefault((p.eps, len(p.probs.tokens)), []).append(i)
+    for (eps, _), idx in groups.items():
+        probs = np.array([params[i].probs.probs for i in idx])
+        c = np.array([gold[i] for i in idx])
+        smoothed, plain = label_smoothing_loss(probs, c, eps).tolist(), cross_entropy(probs, c).tolist()
+        for k, i in enumerate(idx):
+            losses[i] = (smoothed[k], plain[k])
+    return [_render(p, gold[i], *losses.get(i, (0.0, 0.0))) for i, p in enumerate(params)]
+
+
+def _render(p: LabelSmoothing, c: int, key_loss: float, ce: float) -> tuple[object, dict[str, object]]:
     conv = (f"Label smoothing with $\\varepsilon = {p.eps:g}$ uses the target $q = (1-\\varepsilon)e_c + \\tfrac{{\\varepsilon}}{{K}}\\mathbf 1$ "
             "(the mass $\\varepsilon$ is spread evenly over *all* K tokens, the gold one included).")
     if p.ask in ("optimum", "min_loss"):
@@ -59,10 +83,8 @@ def build(p: LabelSmoothing, rng: np.random.Generator) -> tuple[object, dict[str
         return numeric_item(stem, key, wrongs, expl), {"min_loss": key}
     names = p.probs.names
     probs = np.array(p.probs.probs)
-    c = pick_gold(p.probs, p.gold_is_argmax, rng)
     k = len(names)
-    key = float(label_smoothing_loss(probs, c, p.eps))
-    ce = float(cross_entropy(probs, c))
+    key = key_loss
     qk1 = np.full(k, p.eps / (k - 1))
     qk1[c] = 1 - p.eps
     wrongs = [

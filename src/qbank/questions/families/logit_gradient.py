@@ -9,7 +9,7 @@ import numpy as np
 from ...engine import remainder_logit_gradient
 from ..items import MultipartContent
 from ..params import Choice, Dirichlet, Remainder, TokenDistribution
-from . import Draw, FamilyParams, family
+from . import Draw, FamilyParams, batch_builder, family
 from ._common import Wrong, choice_item, fmt, numeric_part, pick_gold, tok, token_table, tolerance_note
 
 _TOKENS = ("Je", "J'", "Le", "Mon", "Il")
@@ -32,12 +32,32 @@ class LogitGradient(FamilyParams):
     item_types=("multipart", "single_choice"),
 )
 def build(p: LogitGradient, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
+    return build_many([p], [rng])[0]
+
+
+@batch_builder("logit-gradient")
+def build_many(params: list[LogitGradient], rngs: list[np.random.Generator]) -> list[tuple[object, dict[str, object]]]:
+    """Every seed's item; the gradients come from one engine call per vocabulary size and
+    remainder split (the gold token is drawn first, as one by one)."""
+    gold = [pick_gold(p.probs, p.gold_is_argmax, rng) for p, rng in zip(params, rngs)]
+    grads: list[tuple[np.ndarray, float]] = [(np.empty(0), 0.0)] * len(params)
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, p in enumerate(params):
+        groups.setdefault((len(p.probs.tokens), p.remainder_tokens), []).append(i)
+    for (_, n_rest), idx in groups.items():
+        g, g_rest = remainder_logit_gradient(
+            np.array([params[i].probs.probs for i in idx]), np.array([params[i].probs.remainder for i in idx]),
+            np.array([gold[i] for i in idx]), n_rest,
+        )
+        for k, i in enumerate(idx):
+            grads[i] = (g[k], float(g_rest[k]))
+    return [_render(p, rng, gold[i], *grads[i]) for i, (p, rng) in enumerate(zip(params, rngs))]
+
+
+def _render(p: LogitGradient, rng: np.random.Generator, c: int, g: np.ndarray, g_rest: float) -> tuple[object, dict[str, object]]:
     names = p.probs.names
     probs = np.array(p.probs.probs)
-    c = pick_gold(p.probs, p.gold_is_argmax, rng)
     n_rest = p.remainder_tokens
-    g, g_rest = remainder_logit_gradient(probs, p.probs.remainder, c, n_rest)
-    g_rest = float(g_rest)
     gold = tok(names[c])
     spread = (f"The remaining {fmt(p.probs.remainder, 2)} is spread evenly over {n_rest} other tokens."
               if p.probs.remainder else "")

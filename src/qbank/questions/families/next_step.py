@@ -14,7 +14,7 @@ import numpy as np
 from ...engine import logit_gradient, remainder_sgd_step
 from ..items import Option, SingleChoiceContent
 from ..params import Choice, Dirichlet, Fixed, Reject, Remainder, TokenDistribution
-from . import Draw, FamilyParams, family
+from . import Draw, FamilyParams, batch_builder, family
 from ._common import Wrong, fmt, multiple_response_item, numeric_item, shuffle, tok, token_table
 
 _TOKENS = ("Je", "J'", "Le", "Mon")
@@ -28,16 +28,6 @@ class NextStep(FamilyParams):
     form: Annotated[Literal["logits", "statements", "new_prob"], Draw(Fixed(value="logits"))]
 
 
-def _changes(p: NextStep) -> tuple[list[str], np.ndarray, int, np.ndarray, float]:
-    names = p.probs.names
-    if p.gold not in names:
-        raise Reject(f"the gold token {p.gold!r} is not listed")
-    probs = np.array(p.probs.probs)
-    target = names.index(p.gold)
-    new_named, new_rest = remainder_sgd_step(probs, p.probs.remainder, target, p.lr)
-    return names, probs, target, np.asarray(new_named), float(new_rest)
-
-
 @family(
     "next-step",
     params=NextStep,
@@ -47,8 +37,40 @@ def _changes(p: NextStep) -> tuple[list[str], np.ndarray, int, np.ndarray, float
     item_types=("single_choice", "multiple_response", "numeric"),
 )
 def build(p: NextStep, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
-    names, probs, target, new_named, new_rest = _changes(p)
-    grad = np.asarray(logit_gradient(np.append(probs, p.probs.remainder), target))[: len(names)]
+    out = build_many([p], [rng])[0]
+    if isinstance(out, Reject):
+        raise out
+    return out
+
+
+@batch_builder("next-step")
+def build_many(params: list[NextStep], rngs: list[np.random.Generator]) -> list[object]:
+    """Every seed's item (or its Reject); the step and the gradients come from one engine call
+    each per vocabulary size and learning rate."""
+    out: list[object] = [None] * len(params)
+    groups: dict[tuple[int, float], list[int]] = {}
+    for i, p in enumerate(params):
+        if p.gold not in p.probs.tokens:
+            out[i] = Reject(f"the gold token {p.gold!r} is not listed")
+        else:
+            groups.setdefault((len(p.probs.tokens), p.lr), []).append(i)
+    for (_, lr), idx in groups.items():
+        probs = np.array([params[i].probs.probs for i in idx])
+        rest = np.array([params[i].probs.remainder for i in idx])
+        target = np.array([params[i].probs.names.index(params[i].gold) for i in idx])
+        new_named, new_rest = remainder_sgd_step(probs, rest, target, lr)
+        grad = logit_gradient(np.concatenate([probs, rest[:, None]], axis=-1), target)[:, : probs.shape[-1]]
+        for k, i in enumerate(idx):
+            try:
+                out[i] = _render(params[i], rngs[i], probs[k], int(target[k]), new_named[k], float(new_rest[k]), grad[k])
+            except Reject as r:
+                out[i] = r
+    return out
+
+
+def _render(p: NextStep, rng: np.random.Generator, probs: np.ndarray, target: int, new_named: np.ndarray,
+            new_rest: float, grad: np.ndarray) -> tuple[object, dict[str, object]]:
+    names = p.probs.names
     wrong = [i for i in range(len(names)) if i != target]
     top_wrong = max(wrong, key=lambda i: probs[i])
     if probs[top_wrong] <= probs[target]:

@@ -8,7 +8,7 @@ import numpy as np
 
 from ...engine import renormalize_subset, top_k, top_p_mask
 from ..params import Choice, Dirichlet, Reject, TokenDistribution
-from . import Draw, FamilyParams, family
+from . import Draw, FamilyParams, batch_builder, family
 from ._common import Wrong, choice_item, fmt, numeric_item, tok, token_table
 
 _TOKENS = ("the", "a", "my", "this", "our", "his", "her", "one")
@@ -35,16 +35,44 @@ def _names(names: list[str], mask: np.ndarray) -> str:
     item_types=("single_choice", "numeric"),
 )
 def build(p: Nucleus, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
-    # The listed order is shuffled so that it carries no hint of the ranking.
-    order = rng.permutation(len(p.probs.names))
-    names = [p.probs.names[i] for i in order]
-    probs = np.array([p.probs.probs[i] for i in order])
-    shown = TokenDistribution(tokens=dict(zip(names, probs.tolist())))
+    out = build_many([p], [rng])[0]
+    if isinstance(out, Reject):
+        raise out
+    return out
+
+
+@batch_builder("nucleus")
+def build_many(params: list[Nucleus], rngs: list[np.random.Generator]) -> list[object]:
+    """Every seed's item (or its Reject); the nucleus masks come from one engine call per
+    vocabulary size and P (the listed order is drawn first, as one by one)."""
+    out: list[object] = [None] * len(params)
+    shown: list[tuple[list[str], np.ndarray]] = []
+    groups: dict[tuple[int, float], list[int]] = {}
+    for i, (p, rng) in enumerate(zip(params, rngs)):
+        # The listed order is shuffled so that it carries no hint of the ranking.
+        order = rng.permutation(len(p.probs.names))
+        names = [p.probs.names[j] for j in order]
+        probs = np.array([p.probs.probs[j] for j in order])
+        shown.append((names, probs))
+        cum = np.cumsum(np.sort(probs)[::-1])
+        if np.min(np.abs(cum - p.top_p)) < 0.005:
+            out[i] = Reject("a cumulative mass sits on the top-p boundary")
+        else:
+            groups.setdefault((len(names), p.top_p), []).append(i)
+    for (_, top_p), idx in groups.items():
+        masks = top_p_mask(np.stack([shown[i][1] for i in idx]), top_p)
+        for k, i in enumerate(idx):
+            try:
+                out[i] = _render(params[i], rngs[i], *shown[i], masks[k])
+            except Reject as r:
+                out[i] = r
+    return out
+
+
+def _render(p: Nucleus, rng: np.random.Generator, names: list[str], probs: np.ndarray, mask: np.ndarray) -> tuple[object, dict[str, object]]:
+    # Only the table reads this distribution: a permutation of a validated one, so not validated again.
+    shown = TokenDistribution.model_construct(tokens=dict(zip(names, probs.tolist())))
     intro = f"After *{p.prompt}* a model's next-token distribution (over exactly these tokens) is\n\n{token_table([('probability', shown)])}"
-    cum = np.cumsum(np.sort(probs)[::-1])
-    if np.min(np.abs(cum - p.top_p)) < 0.005:
-        raise Reject("a cumulative mass sits on the top-p boundary")
-    mask = np.asarray(top_p_mask(probs, p.top_p))
     size = int(mask.sum())
     ranked = np.argsort(-probs, kind="stable")
     exclusive = np.zeros_like(mask)

@@ -9,7 +9,7 @@ import numpy as np
 from ...engine import apply_temperature
 from ..items import OrderingContent
 from ..params import Choice, Dirichlet, Reject, TokenDistribution
-from . import Draw, FamilyParams, family
+from . import Draw, FamilyParams, batch_builder, family
 from ._common import Wrong, fmt, numeric_item, tok, token_table
 
 _TOKENS = ("blue", "green", "red", "yellow", "purple")
@@ -31,10 +31,30 @@ class Temperature(FamilyParams):
     item_types=("numeric",),
 )
 def build(p: Temperature, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
+    return build_many([p], [rng])[0]
+
+
+@batch_builder("temperature")
+def build_many(params: list[Temperature], rngs: list[np.random.Generator]) -> list[tuple[object, dict[str, object]]]:
+    """Every seed's item; the re-tempered distributions (at T and at 1/T) come from one engine
+    call per temperature and vocabulary size, on rows that give the one-row results."""
+    new: list[np.ndarray] = [np.empty(0)] * len(params)
+    mult: list[np.ndarray] = [np.empty(0)] * len(params)
+    groups: dict[tuple[float, int], list[int]] = {}
+    for i, p in enumerate(params):
+        groups.setdefault((p.temperature, len(p.probs.tokens)), []).append(i)
+    for (T, _), idx in groups.items():
+        probs = np.array([params[i].probs.probs for i in idx])
+        at_t, at_inv = apply_temperature(probs, T), apply_temperature(probs, 1 / T)
+        for k, i in enumerate(idx):
+            new[i], mult[i] = at_t[k], at_inv[k]
+    return [_render(p, rng, new[i], mult[i]) for i, (p, rng) in enumerate(zip(params, rngs))]
+
+
+def _render(p: Temperature, rng: np.random.Generator, new: np.ndarray, mult: np.ndarray) -> tuple[object, dict[str, object]]:
     names = p.probs.names
     probs = np.array(p.probs.probs)
     T = p.temperature
-    new = np.asarray(apply_temperature(probs, T))
     i = int(rng.integers(len(names)))
     intro = (f"After *{p.prompt}* a model's next-token distribution (over exactly these tokens) is\n\n"
              f"{token_table([('probability', p.probs)])}\n\nSampling uses temperature $T = {T:g}$ (the logits are divided by $T$).")
@@ -51,7 +71,6 @@ def build(p: Temperature, rng: np.random.Generator) -> tuple[object, dict[str, o
         expl = f"Ratios become $(p_a/p_b)^{{1/T}} = ({fmt(probs[i], 2)}/{fmt(probs[j], 2)})^{{1/{T:g}}} = {fmt(key, 4)}$, i.e. {fmt(key, 3)}. " + expl_common
         return numeric_item(stem, key, wrongs, expl), {"new_probs": new.tolist()}
     key = float(new[i])
-    mult = np.asarray(apply_temperature(probs, 1 / T))
     wrongs = [
         Wrong(float(probs[i]), "M-T-PROB-DIV", "Dividing probabilities by T and renormalising changes nothing; T divides the *logits*."),
         Wrong(float(mult[i]), "M-T-MULT", "That multiplies the logits by T, the opposite effect."),
