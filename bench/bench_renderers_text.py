@@ -11,12 +11,15 @@ Measured on the 2-core container (10,000 items from 39 templates; items/s, first
 of three; "first" pays for converting every distinct Markdown text once):
 
     md    student      43,000 / 181,000     md    instructor   37,000 /  71,000
-    html  student         850 /   4,300     html  instructor    2,000 /   3,000
+    html  student       2,150 /   6,300     html  instructor    3,100 /   4,600
     json  student       3,600 /   7,800     json  instructor   31,000 /  32,000
-    gift  instructor    1,600 /  22,000     aiken instructor   35,000 / 314,000
-    blackboard instr.  11,000 /  79,000
+    gift  instructor    6,000 /  37,000     aiken instructor   35,000 / 314,000
+    blackboard instr.  61,000 / 126,000
 
-Cold HTML and GIFT runs are bound by the ``markdown`` package (about 1 ms per distinct text);
+The html, gift and blackboard rows are from after the Markdown fast path (issue 6); before it,
+in the same session, their first runs were 1,050 / 2,400 (html student / instructor), 1,600
+(gift) and 20,000 (blackboard) items/s, bound by the ``markdown`` package (about 1 ms per
+distinct text). The fast path renders the bank's texts byte-identically in about 30 us.
 MathML conversion and every Markdown conversion are cached per text.
 """
 
