@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -19,10 +20,39 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import BankError, InputError, Problem
 
-__all__ = ["atomic_write", "read_yaml", "validate_data", "load_yaml_model"]
+__all__ = ["atomic_write", "load_yaml_model", "read_json", "read_text", "read_yaml", "validate_data"]
 
 M = TypeVar("M", bound=BaseModel)
 Lines = dict[tuple[Any, ...], int]
+
+
+def read_text(path: str | Path, *, what: str = "file", hint: str = "") -> str:
+    """The text of a UTF-8 file (a byte-order mark is dropped, as spreadsheets write one).
+
+    Raises:
+        InputError: naming the file when it is missing, unreadable or not UTF-8; ``what``
+            names the kind of file and ``hint`` is appended to the encoding error.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such {what}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}){hint}") from None
+
+
+def read_json(path: str | Path, *, what: str) -> Any:
+    """Parse a JSON file; errors name the file, the line and ``what`` was expected."""
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: not {what} (invalid JSON: {exc.msg})") from None
 
 
 def read_yaml(path: str | Path) -> tuple[Any, Lines]:
@@ -30,14 +60,7 @@ def read_yaml(path: str | Path) -> tuple[Any, Lines]:
     import yaml
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise BankError([Problem(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from None
+    text = read_text(path)
     try:
         loader = yaml.SafeLoader(text)
         try:

@@ -18,14 +18,12 @@ def _read_responses(path: str) -> list[Any]:
     import csv
     import json
 
+    from .._files import read_text
     from ..errors import InputError
     from ..grader.gradebook import ResponseRow
 
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    text = read_text(p, what="responses file")
     if p.suffix.lower() == ".json":
         try:
             data = json.loads(text)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from .._files import validate_data
+from .._files import read_json, validate_data
 from ..errors import InputError, QbankError
 from ..questions._model import Frozen, Identifier
 
@@ -117,11 +117,5 @@ class Manifest(Frozen):
 
     @classmethod
     def load(cls, path: str | Path) -> Manifest:
-        path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: not a qbank manifest (invalid JSON: {exc})") from None
+        data = read_json(path, what="a qbank manifest")
         return validate_data(cls, data, str(path))

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._files import read_text
 from ..errors import InputError, Problem
 from .spec import RosterColumns
 
@@ -49,17 +50,7 @@ def read_roster(path: str | Path, columns: RosterColumns | None = None) -> Roste
     Raises:
         InputError: a missing file or column, or rows with empty, duplicate or unusable ids.
     """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such roster file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the roster as 'CSV UTF-8'") from None
+    text = read_text(path, what="roster file", hint="; save the roster as 'CSV UTF-8'")
     return parse_roster(text, str(path), columns)
 
 

@@ -9,7 +9,6 @@ and ``#`` comments are allowed.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,16 +47,10 @@ class StudentQuiz(Frozen):
 
 def read_student_quiz(path: str | Path) -> StudentQuiz:
     """Read and validate a student quiz file; errors name the file and the field."""
-    from .._files import validate_data
+    from .._files import read_json, validate_data
 
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f"{path}:{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else str(path)
-        raise InputError(f"{where}: not a qbank student quiz file (invalid JSON: {exc})") from None
+    data = read_json(path, what="a qbank student quiz file")
     if not isinstance(data, dict) or data.get("format") != STUDENT_QUIZ_FORMAT:
         raise InputError(f"{path}: format: expected {STUDENT_QUIZ_FORMAT!r} (the quiz.json `qbank build` writes for each student)")
     return validate_data(StudentQuiz, data, str(path))
@@ -70,13 +63,10 @@ def read_answers(path: str | Path, slots: list[str]) -> dict[str, tuple[str, int
         InputError: a line is not ``slot: answer``, names a slot the quiz does not have, or
             repeats a slot; the message names the file and the line.
     """
+    from .._files import read_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    text = read_text(path, what="answers file")
     known = set(slots)
     answers: dict[str, tuple[str, int]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
