@@ -2,6 +2,15 @@
 
 Responses are strings, as a CSV delivers them; each timing includes parsing. Run with
 ``.venv/bin/python bench/bench_grader.py``. Target: under a second each on 2 cores.
+
+Figures (best of 3, 2 cores), before / after the vectorised reader of the common notations
+(``qbank.grader.numbers.parse_common_numbers``):
+
+    single choice, 1M letters                      0.086 s / 0.062 s
+    numeric, 1M plain decimals                     0.244 s / 0.159 s
+    numeric, 1M distinct decimals                  0.258 s / 0.215 s
+    numeric, 1M with 10% other notations           0.129 s / 0.227 s   (few distinct strings: the old memo was cheap)
+    numeric, 1M distinct percentages               1.335 s / 0.204 s
 """
 
 from __future__ import annotations
@@ -50,7 +59,7 @@ def main() -> None:
         mixed[j] = extras[i % len(extras)]
     timed("numeric, 1M with 10% other notations and garbage", grade_numeric_batch, numeric, mixed)
     worst = [f"{v:.6f}%" for v in values * 100]
-    timed("numeric, 1M distinct percentages (per-string path)", grade_numeric_batch, numeric, worst)
+    timed("numeric, 1M distinct percentages ('69.314718%')", grade_numeric_batch, numeric, worst)
 
 
 if __name__ == "__main__":

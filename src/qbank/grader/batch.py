@@ -4,36 +4,31 @@ Choice letters and numbers are parsed in bulk and compared with NumPy:
 
 * letters: each distinct raw string is parsed once (a class of 300 types perhaps ten
   spellings of an answer), then the key is compared over an integer array;
-* numbers: when every string is a plain decimal literal (digits, ``.``, ``e``, signs: what
-  a CSV export usually holds) they go straight through ``float`` and one array compare;
-  otherwise each distinct string that is not plain goes through
+* numbers: the common notations (``0.25``, ``-0.5``, ``.25``, ``2.5e-1``, ``25%``, a Unicode
+  minus) are read for all rows at once by NumPy
+  (:func:`~qbank.grader.numbers.parse_common_numbers`), then one array compare; each
+  distinct string in another notation goes through
   :func:`~qbank.grader.numbers.parse_number`. Both paths accept exactly the same strings as
-  the scalar parser and give the same values.
+  the scalar parser and give the same values, bit for bit.
 
 Other item types are graded one response at a time, each distinct raw answer once.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .numbers import parse_number
+from .numbers import parse_common_numbers, parse_number
 from .parse import parse
 from .responses import ChoiceResponse, FormatError, Grade
 from .scoring import Outcome, distractor_outcome, grade, grade_from_outcome
 from .tolerance import within_array
 
 __all__ = ["BatchResult", "grade_batch", "grade_choice_batch", "grade_numeric_batch", "parse_letters", "parse_numbers"]
-
-_NOT_PLAIN = re.compile(r"[^0-9.eE+\-\n]")
-_NOT_PLAIN_ONE = re.compile(r"[^0-9.eE+\-]")
-
 
 @dataclass(frozen=True)
 class BatchResult:
@@ -77,38 +72,25 @@ def parse_letters(item: Any, raws: Sequence[str]) -> tuple[np.ndarray, dict[int,
 
 
 def parse_numbers(raws: Sequence[str], unit: str | None = None) -> tuple[np.ndarray, dict[int, FormatError]]:
-    """Values (NaN for a format error) and the errors by row; same results as ``parse_number``."""
-    n = len(raws)
-    values: np.ndarray | None = None
-    joined = "\n".join(raws)
-    if joined.count("\n") == n - 1 and _NOT_PLAIN.search(joined) is None:
-        try:
-            values = np.fromiter(map(float, raws), dtype=np.float64, count=n)
-        except ValueError:
-            values = None  # "", "1.2.3", "e5", ...: fall back to the per-string path
-    if values is None:
-        def one(raw: str) -> float:
-            text = raw.strip()
-            scale = 1.0
-            if text.endswith("%"):
-                text, scale = text[:-1], 100.0  # "25%" is common enough to keep off the slow path
-            if text and _NOT_PLAIN_ONE.search(text) is None:
-                try:
-                    return float(text) / scale
-                except ValueError:
-                    pass
-            value = parse_number(raw, unit)
-            return math.nan if isinstance(value, FormatError) else value
+    """Values (NaN for a format error) and the errors by row; same results as ``parse_number``.
 
-        values = np.fromiter(map(_Memo(one).__getitem__, raws), dtype=np.float64, count=n)
-    bad = np.flatnonzero(~np.isfinite(values))
+    The common notations are read for all rows at once
+    (:func:`~qbank.grader.numbers.parse_common_numbers`); each distinct remaining string
+    goes through :func:`~qbank.grader.numbers.parse_number` once.
+    """
+    raws = raws if isinstance(raws, list) else list(raws)
+    values, ok = parse_common_numbers(raws, unit)
     errors: dict[int, FormatError] = {}
-    if len(bad):
-        values[bad] = np.nan  # overflow such as 1e999 is a format error, as in parse_number
+    rest = np.flatnonzero(~ok)
+    if len(rest):
         memo = _Memo(lambda raw: parse_number(raw, unit))
-        for i in bad:
-            err = memo[raws[i]]
-            errors[int(i)] = err if isinstance(err, FormatError) else FormatError(f"{raws[i]!r} is not a number.")
+        for i in rest.tolist():
+            value = memo[raws[i]]
+            if isinstance(value, FormatError):
+                values[i] = np.nan
+                errors[i] = value
+            else:
+                values[i] = value
     return values, errors
 
 
