@@ -82,6 +82,10 @@ DIGESTS = {
     "french-next-step-original": "8f9d4e2efafa2826",
     "primary-colors-preamble": "ff40ef980322a601",
     "preamble-fixes": "f80fa1e2bb7b32b5",
+    # added with their families (issue 4: F12 choice twin, F20 worked example, F04 matching)
+    "best-of-n-worked": "1846d37f775a0323",
+    "logit-gradient-match": "39ac287b74c15187",
+    "preamble-explain-choice": "f0d028e4faf908fe",
 }
 
 

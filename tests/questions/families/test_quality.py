@@ -15,6 +15,7 @@ import pytest
 
 from qbank.questions import builtin_bank
 from qbank.questions.families._common import fmt
+from qbank.questions.items import letter
 from qbank.questions.misconceptions import is_known
 from qbank.questions.selftest import self_test
 
@@ -106,6 +107,14 @@ def test_every_item_meets_the_quality_bar(template_id):
                 assert spec.decimals is not None
             if spec.type == "true_false" and spec.misconception is not None:
                 assert is_known(spec.misconception)
+            if spec.type == "matching" and "params" in item.data:
+                # a family's left-over choices are distractors: the item type has no field for their
+                # misconception, so the family records each one (choice letter, misconception, feedback) in data
+                unused = {letter(j).lower() for j in range(len(spec.choices)) if j not in spec.answer}
+                recorded = {d["choice"]: d for d in item.data.get("distractor_choices", ())}
+                assert set(recorded) == unused, (item.id, sorted(recorded), sorted(unused))
+                for d in recorded.values():
+                    assert is_known(d["misconception"]) and d["feedback"].strip(), (item.id, d)
         if item.type == "numeric":
             assert f"{item.decimals} decimals" in item.stem and "±" in item.stem, item.id
             assert fmt(item.answer, item.decimals) in item.explanation, (item.id, item.explanation)
@@ -151,6 +160,7 @@ def _fingerprint(item) -> str:
     parts = [item.stem, *(getattr(p, "prompt", "") for p in _specs(item))]
     for spec in _specs(item):
         parts += sorted(o.text for o in getattr(spec, "options", ()))
+        parts += [*getattr(spec, "prompts", ()), *sorted(getattr(spec, "choices", ()))]
     return "\n".join(parts)
 
 

@@ -1,0 +1,77 @@
+"""F04 as a matching item: pair each token with its entry of dL/dz (g = p - e_c).
+
+The choices are the gradient entries of the named tokens, rounded to the two decimals the
+probabilities have, plus one left-over value: the gold entry with its sign flipped
+(1 - p_c, M-SIGN-FLIP), which is the update direction -g rather than the gradient. The
+matching item type has no field for a left-over choice's misconception, so the family records
+it in the item's data (``distractor_choices``; data never reaches a student export) and names
+it in the explanation.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+
+from ...engine import logit_gradient
+from ..items import MatchingContent, letter
+from ..params import Choice, Dirichlet, Reject, Remainder, TokenDistribution
+from . import Draw, FamilyParams, family
+from ._common import fmt, pick_gold, tok, token_table
+
+_TOKENS = ("Je", "J'", "Le", "Mon")
+_SIGN_FLIP_FEEDBACK = "That is $1 - p_c$, the gold entry with its sign flipped: the update direction $-g$, not the gradient."
+
+
+class GradientMatching(FamilyParams):
+    prompt: str = "Translate to French: I love to learn."
+    probs: Annotated[TokenDistribution, Draw(Dirichlet(tokens=_TOKENS, alpha=1.0, remainder=Remainder(low=0.05, high=0.3)))]
+    gold_is_argmax: Annotated[bool, Draw(Choice(options=(True, False), weights=(1, 2)))]
+
+
+@family(
+    "logit-gradient-match",
+    params=GradientMatching,
+    summary="Matching: pair each token with its gradient entry dL/dz; a sign-flipped gold entry is left over.",
+    topics=("logit-gradient", "cross-entropy"),
+    bloom=("apply",),
+    item_types=("matching",),
+)
+def build(p: GradientMatching, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
+    names = p.probs.names
+    probs = np.array(p.probs.probs)
+    c = pick_gold(p.probs, p.gold_is_argmax, rng)
+    # the remainder as one slot: the named tokens' entries do not depend on how it is split
+    g = logit_gradient(np.append(probs, p.probs.remainder), c)[: len(names)]
+    flipped = 1.0 - probs[c]
+    values = [*g.tolist(), float(flipped)]
+    texts = [fmt(v, 2) for v in values]
+    if len(set(texts)) < len(texts):
+        raise Reject("two gradient entries (or the sign-flipped gold entry) are equal at 2 decimals")
+    order = rng.permutation(len(values))  # order[pos] = which value is shown at position pos
+    position = {int(v): pos for pos, v in enumerate(order)}
+    choices = tuple(texts[int(v)] for v in order)
+    answer = tuple(position[i] for i in range(len(names)))
+    left_over = letter(position[len(names)]).lower()
+    gold = tok(names[c])
+    stem = (
+        f"For *{p.prompt}* the gold next token is {gold}; the model gives\n\n{token_table([('probability', p.probs)])}\n\n"
+        f"The remaining {fmt(p.probs.remainder, 2)} is spread over many tokens, each tiny. The loss is "
+        f"$L = -\\ln p({names[c]})$ with $p = \\mathrm{{softmax}}(z)$.\n\n"
+        "Match each token to its entry of the gradient $\\partial L/\\partial z$. One value is left over."
+    )
+    explanation = (
+        "$\\partial L/\\partial z_j = p_j - [j = c]$: every wrong token's entry is its own probability, and the gold "
+        f"token's is $p_c - 1 = {fmt(g[c], 2)}$. So "
+        + ", ".join(f"{tok(n)} ({i + 1}) matches {letter(answer[i]).lower()} ({texts[i]})" for i, n in enumerate(names))
+        + f". The left-over value {left_over} ({fmt(flipped, 2)}) is $1 - p_c$, the gold entry with its sign flipped: "
+        "the direction a gradient-descent step moves the logit, not the gradient."
+    )
+    content = MatchingContent(stem=stem, prompts=tuple(tok(n) for n in names), choices=choices, answer=answer,
+                              scoring="partial", explanation=explanation)
+    return content, {
+        "gradient": {n: float(g[i]) for i, n in enumerate(names)},
+        "distractor_choices": [{"choice": left_over, "value": float(flipped), "misconception": "M-SIGN-FLIP",
+                                "feedback": _SIGN_FLIP_FEEDBACK}],
+    }
