@@ -68,6 +68,27 @@ class Scheme:
         return _kebab(name) if self.kebab else name
 
 
+class _Renamed(dict[str, str]):
+    """Builder name -> the scheme's name, each worked out on first use."""
+
+    def __init__(self, rename: Callable[[str], str]):
+        super().__init__()
+        self._rename = rename
+
+    def __missing__(self, name: str) -> str:
+        out = self[name] = self._rename(name)
+        return out
+
+
+@lru_cache(maxsize=None)
+def _names(scheme: Scheme) -> tuple[_Renamed, _Renamed]:
+    """The scheme's (element, attribute) name tables, one pair per scheme for the process."""
+    return _Renamed(scheme.element), _Renamed(scheme.attr)
+
+
+_Element = ET.Element
+
+
 QTI21 = Scheme(
     version="2.1",
     namespace="http://www.imsglobal.org/xsd/imsqti_v2p1",
@@ -127,13 +148,20 @@ class _Builder:
         self.s = scheme
         self.item_id = item_id
         self.warnings = warnings
+        self._tags, self._attrs = _names(scheme)
 
     def el(self, name: str, *children: ET.Element, text: str | None = None, **attrs: str) -> ET.Element:
-        attr = self.s.attr
-        el = ET.Element(self.s.element(name), {attr(k): v for k, v in attrs.items()})
+        # An export makes about a hundred elements per item: names come from the scheme's
+        # tables, and 2.1's names (the builder's own) are used as they are.
+        if self.s.kebab:
+            names = self._attrs
+            el = _Element(self._tags[name], {names[k]: v for k, v in attrs.items()} if attrs else attrs)
+        else:
+            el = _Element(name, attrs)
         if text is not None:
             el.text = text
-        el.extend(children)
+        if children:
+            el.extend(children)
         return el
 
     def set_outcome(self, ident: str, value: ET.Element) -> ET.Element:
