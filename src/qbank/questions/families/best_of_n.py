@@ -51,7 +51,7 @@ def build(p: BestOfN, rng: np.random.Generator) -> tuple[object, dict[str, objec
     if p.ask != "top":
         wrongs.append(Wrong(1 - (1 - float(pi[i])) ** n, "M-BON-AT-LEAST-ONCE", "Being drawn at least once is not enough: a better response may also be drawn."))
     below = sorted(range(k), key=lambda j: r[j])
-    expl = (f"With $F(r) = \\sum_{{r_j \\le r}} \\pi_j$, $P_{{BoN}}(y_i) = F(r_i)^n - F(r_i^-)^n$: "
+    expl = ("With $F(r) = \\sum_{r_j \\le r} \\pi_j$, $P_{BoN}(y_i) = F(r_i)^n - F(r_i^-)^n$: "
             + ", ".join(f"{names[j]}: {fmt(bon[j], 4)}" for j in below) + (f". For the top response this is $1 - (1 - {fmt(pi[i], 2)})^{n}$." if p.ask == "top" else "."))
     q = ("With what probability does best-of-n return the highest-reward response?" if p.ask == "top"
          else f"With what probability does best-of-{n} return {names[i]}?")

@@ -33,7 +33,7 @@ def build(p: BradleyTerry, rng: np.random.Generator) -> tuple[object, dict[str, 
     if p.r_a == p.r_b:
         raise Reject("equal scores")
     rw, rl = (p.r_a, p.r_b) if p.preferred == "a" else (p.r_b, p.r_a)
-    w, l_ = p.preferred, "b" if p.preferred == "a" else "a"
+    w = p.preferred
     intro = (f"For the prompt *{p.prompt}* a reward model scores two responses $r_a = {p.r_a:g}$ and $r_b = {p.r_b:g}$; "
              f"a labeller preferred response {w}. The reward model uses the Bradley-Terry model $P(a \\succ b) = \\sigma(r_a - r_b)$.")
     pab = float(bradley_terry(p.r_a, p.r_b))

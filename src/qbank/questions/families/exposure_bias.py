@@ -53,7 +53,7 @@ def build(p: ExposureBias, rng: np.random.Generator) -> tuple[object, dict[str, 
     marginals = np.diff([0.0, *prefix_fr])
     names = list(p.vocab)
     head = "| previous \\ next | " + " | ".join(names) + " |\n|---|" + "---:|" * v + "\n"
-    rows = f"| (start) | " + " | ".join(fmt(x, 2) for x in start) + " |\n" + "\n".join(
+    rows = "| (start) | " + " | ".join(fmt(x, 2) for x in start) + " |\n" + "\n".join(
         f"| {names[i]} | " + " | ".join(fmt(x, 2) for x in trans[i]) + " |" for i in range(v))
     stem = (f"A first-order model $P(y_t \\mid y_{{t-1}})$ over {v} tokens:\n\n{head}{rows}\n\n"
             "The gold sequence is " + " ".join(f"`{names[g]}`" for g in gold) + ".")
@@ -71,7 +71,7 @@ def build(p: ExposureBias, rng: np.random.Generator) -> tuple[object, dict[str, 
                         "That multiplies the free-running per-position accuracies; an exact match means every step was right, so each step "
                         "conditioned on the gold prefix and the probability is the teacher-forced product in both regimes."),
                   Wrong(e_fr / p.length, "M-EB-EQUAL", "That is the mean per-position accuracy, not the exact-match probability.")]
-    expl = (f"Teacher forcing: $E_{{TF}} = " + " + ".join(fmt(x, 2) for x in tf) + f" = {fmt(e_tf, 4)}$. Free running: "
+    expl = ("Teacher forcing: $E_{TF} = " + " + ".join(fmt(x, 2) for x in tf) + f" = {fmt(e_tf, 4)}$. Free running: "
             f"$E_{{FR}} = \\sum_t (sP^{{t-1}})[g_t] = {fmt(e_fr, 4)}$. Exact match in both regimes: $\\prod_t = {fmt(exact, 4)}$. "
             f"The gap {fmt(e_tf - e_fr, 4)} is the cost of exposure bias.")
     return numeric_item(stem + "\n\n" + q, key, wrongs, expl, decimals=3), {"e_tf": e_tf, "e_fr": e_fr, "exact": exact}

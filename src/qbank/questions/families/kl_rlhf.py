@@ -67,5 +67,5 @@ def build(p: KlRlhf, rng: np.random.Generator) -> tuple[object, dict[str, object
     wrongs = [Wrong(float(no_ref[i]), "M-OPT-NO-REF", "The optimum tilts the *reference*: $\\pi^* \\propto \\pi_{ref}e^{r/\\beta}$."),
               Wrong(float(no_beta[i]), "M-OPT-NO-BETA", "The exponent is $r/\\beta$."),
               Wrong(float(tilt_pol[i]), "M-OPT-NO-REF", "That tilts the current policy; the optimum tilts the *reference*: $\\pi^* \\propto \\pi_{ref}e^{r/\\beta}$.")]
-    expl = f"$\\pi^*(y) = \\pi_{{ref}}(y)e^{{r(y)/\\beta}}/Z$: " + ", ".join(f"{n}: {fmt(star[j], 4)}" for j, n in enumerate(names)) + f"; $J^* = \\beta\\ln Z = {fmt(float(jstar), 4)}$."
+    expl = "$\\pi^*(y) = \\pi_{ref}(y)e^{r(y)/\\beta}/Z$: " + ", ".join(f"{n}: {fmt(star[j], 4)}" for j, n in enumerate(names)) + f"; $J^* = \\beta\\ln Z = {fmt(float(jstar), 4)}$."
     return numeric_item(stem + f"\n\nWhat probability does the optimal policy give {names[i]}?", key, wrongs, expl), {"optimum": star.tolist()}

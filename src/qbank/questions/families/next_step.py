@@ -96,7 +96,6 @@ def _render(p: NextStep, rng: np.random.Generator, probs: np.ndarray, target: in
     if p.form == "new_prob":
         if min(abs(dp)) < 1e-4:
             raise Reject("a probability change is below 1e-4")
-        key = round(float(new_named[target]), 3)
         wrongs = [
             Wrong(float(probs[target] + p.lr * (1 - probs[target])), "M-PROP-DOWN",
                   "That adds the logit change $\\eta(1-p_c)$ to the probability; logit changes pass through the softmax."),
@@ -126,7 +125,7 @@ def _render(p: NextStep, rng: np.random.Generator, probs: np.ndarray, target: in
         ]
         if all_down:
             statements.append(("Every probability except the gold token's falls after this step.", True,
-                               f"Right here: $\\tau_\\eta$ is below every wrong probability, so all of them fall.", None))
+                               "Right here: $\\tau_\\eta$ is below every wrong probability, so all of them fall.", None))
         else:
             up = tok(names[ups[0]]) if ups else "the remaining tokens"
             statements.append(("Every probability except the gold token's falls after this step.", False,

@@ -80,13 +80,13 @@ def _render(p: Nucleus, rng: np.random.Generator, names: list[str], probs: np.nd
     unsorted = np.zeros_like(mask)
     unsorted[: int(np.searchsorted(np.cumsum(probs), p.top_p - 1e-12) + 1)] = True
     floor = probs >= 1 - p.top_p
-    expl = (f"Sorted: " + ", ".join(f"{tok(names[i])} {fmt(probs[i], 2)}" for i in ranked) +
+    expl = ("Sorted: " + ", ".join(f"{tok(names[i])} {fmt(probs[i], 2)}" for i in ranked) +
             f". The nucleus is the shortest prefix whose mass reaches {p.top_p:g}: {_names(names, mask)} with mass {fmt(probs[mask].sum(), 2)}.")
     if p.form == "set":
         wrongs = [Wrong(_names(names, m), code, fb) for m, code, fb in (
             (exclusive, "M-TOPP-EXCLUSIVE", "That stops before the token that crosses P; the nucleus includes it."),
             (unsorted, "M-TOPP-UNSORTED", "That accumulates in the listed order; sort by probability first."),
-            (floor, "M-TOPP-FLOOR", f"Keeping tokens with $p \\ge 1-P$ is not the nucleus rule."),
+            (floor, "M-TOPP-FLOOR", "Keeping tokens with $p \\ge 1-P$ is not the nucleus rule."),
         ) if m.any()]
         stem = intro + f"\n\nWith nucleus (top-p) sampling at $P = {p.top_p:g}$, which tokens can be sampled?"
         return choice_item(stem, _names(names, mask), "Right: sort, then take the shortest prefix with mass ≥ P.", wrongs, rng, expl, n_options=3), {"nucleus": [n for n, m in zip(names, mask) if m]}

@@ -181,7 +181,6 @@ def build(p: PreambleMle, rng: np.random.Generator) -> tuple[object, dict[str, o
     if p.form == "choice":
         stem = intro + f"\n\nWhich first-token distribution does {name} give the prompt *{p.special_prompt}*?"
         n_seen = k_cls
-        uniform = np.where(row > 0, 1 / n_seen, 0.0)
         per_example = np.zeros(k_all)
         per_example[spec] = 1.0
         majority = np.zeros(k_all)

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ...engine import sequence_nll
 from .._model import Frozen
-from ..params import Choice, Fixed, Reject
+from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
 from ._common import Wrong, draw_probs, fmt, numeric_item, tok
 

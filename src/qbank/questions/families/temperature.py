@@ -58,7 +58,7 @@ def _render(p: Temperature, rng: np.random.Generator, new: np.ndarray, mult: np.
     i = int(rng.integers(len(names)))
     intro = (f"After *{p.prompt}* a model's next-token distribution (over exactly these tokens) is\n\n"
              f"{token_table([('probability', p.probs)])}\n\nSampling uses temperature $T = {T:g}$ (the logits are divided by $T$).")
-    expl_common = f"$p_T(i) = p_i^{{1/T}} / \\sum_j p_j^{{1/T}}$; here " + ", ".join(f"{tok(n)}: {fmt(new[k], 4)}" for k, n in enumerate(names)) + "."
+    expl_common = "$p_T(i) = p_i^{1/T} / \\sum_j p_j^{1/T}$; here " + ", ".join(f"{tok(n)}: {fmt(new[k], 4)}" for k, n in enumerate(names)) + "."
     if p.form == "ratio":
         j = int(rng.integers(len(names) - 1))
         j = j + (j >= i)
