@@ -24,6 +24,8 @@ __all__ = [
     "tostring", "zip_bytes",
 ]
 
+_SubElement = ET.SubElement
+
 # 1980-01-01 is the earliest date a zip header can hold; a fixed date makes packages
 # byte-identical from run to run.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -52,7 +54,12 @@ def gc_paused() -> Iterator[None]:
 
 def sub(parent: ET.Element, tag: str, text: str | None = None, attrib: Mapping[str, str] | None = None) -> ET.Element:
     """Append a child element with optional text and attributes; returns the child."""
-    el = ET.SubElement(parent, tag, dict(attrib) if attrib else {})
+    # SubElement copies the attributes itself (a dict is all it takes), so they are not copied
+    # twice: exports make hundreds of thousands of elements.
+    if attrib:
+        el = _SubElement(parent, tag, attrib if type(attrib) is dict else dict(attrib))
+    else:
+        el = _SubElement(parent, tag)
     if text is not None:
         el.text = text
     return el
