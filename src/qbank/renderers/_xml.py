@@ -20,11 +20,18 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 __all__ = [
-    "ZIP_DATE", "absolute_tolerance", "fragment", "gc_paused", "number", "require_instructor", "rubric_markdown", "sub",
-    "tostring", "zip_bytes",
+    "ZIP_DATE", "ZIP_LEVEL", "absolute_tolerance", "fragment", "gc_paused", "number", "require_instructor",
+    "rubric_markdown", "sub", "tostring", "zip_bytes",
 ]
 
 _SubElement = ET.SubElement
+
+# Deflate level for the zip packages. Levels 1-3 use zlib's fast matcher: on a 10,000-item
+# export, level 3 deflates canvas's 37 MB document in 0.15 s against 0.37 s at level 6 (the
+# zipfile default) and qti's 10,000 item files in 0.53 s against 0.69 s, for files 26 % and
+# 5 % larger (4.4 MB instead of 3.5 MB; 16.0 instead of 15.2). An LMS import is uploaded
+# once; the export is what people wait for. Level 1 is no faster and larger still.
+ZIP_LEVEL = 3
 
 # 1980-01-01 is the earliest date a zip header can hold; a fixed date makes packages
 # byte-identical from run to run.
@@ -191,7 +198,7 @@ def zip_bytes(members: Iterable[tuple[str, bytes]]) -> bytes:
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zf.writestr(info, data, compresslevel=6)
+            zf.writestr(info, data, compresslevel=ZIP_LEVEL)
     return buf.getvalue()
 
 
