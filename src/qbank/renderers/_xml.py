@@ -43,12 +43,14 @@ def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for the duration of a render.
 
     A render allocates hundreds of thousands of small objects (elements, attribute dicts,
-    strings) that live until the file is written, and makes no reference cycles. The cyclic
-    collector is triggered by allocation counts, so it runs hundreds of times during a large
-    export and each time walks the young objects, plus, now and then, every live object
-    (items included): up to a third of an export's time. Reference counting still frees
-    everything as usual. The collector is switched back on afterwards only if it was on, so
-    a caller that turned it off keeps it off.
+    strings) that live until the file is written, and next to no reference cycles (a few
+    dozen objects per export, left for the collector's next run). The cyclic collector is
+    triggered by allocation counts, so it runs hundreds of times during a large export and
+    each time walks the young objects, plus, now and then, every live object (items
+    included): up to a third of an export's time. Reference counting still frees everything
+    else as usual. The collector is switched back on afterwards only if it was on, so a
+    caller that turned it off keeps it off. The switch is process-wide: another thread
+    running meanwhile gets no cyclic collection until the render ends.
     """
     was_enabled = gc.isenabled()
     gc.disable()
