@@ -73,3 +73,50 @@ def _with_child(el: ET.Element, child: ET.Element) -> ET.Element:
 
 def test_tostring_is_byte_identical_across_runs() -> None:
     assert tostring(tricky_tree()) == tostring(tricky_tree())
+
+
+class TestTheCollectorPause:
+    """Exports pause the cyclic garbage collector and always leave it as they found it."""
+
+    def test_the_collector_is_off_during_a_render_and_back_on_after(self) -> None:
+        import gc
+
+        from qbank.renderers._xml import gc_paused
+
+        assert gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled()
+
+    def test_an_error_inside_still_turns_it_back_on(self) -> None:
+        import gc
+
+        from qbank.renderers._xml import gc_paused
+
+        with pytest.raises(RuntimeError), gc_paused():
+            raise RuntimeError("render failed")
+        assert gc.isenabled()
+
+    def test_a_caller_who_turned_it_off_keeps_it_off(self) -> None:
+        import gc
+
+        from qbank.renderers._xml import gc_paused
+
+        gc.disable()
+        try:
+            with gc_paused():
+                pass
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+
+    def test_a_real_export_leaves_it_on(self) -> None:
+        import gc
+
+        from qbank.questions import Assessment, builtin_bank
+        from qbank.renderers import get_format
+
+        items = [builtin_bank()["paris-states"].instantiate(s) for s in range(3)]
+        for name in ("canvas", "qti21", "qti3", "moodle"):
+            get_format(name).render(Assessment.from_items(items, title="t"), audience="instructor")
+            assert gc.isenabled(), name
