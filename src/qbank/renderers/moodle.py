@@ -20,7 +20,7 @@ from fractions import Fraction
 from itertools import combinations_with_replacement
 from typing import Any
 
-from ..questions import Assessment, letter
+from ..questions import Assessment
 from . import Audience, Format, Rendered, register
 from ._markup import to_html, to_plain
 from ._xml import absolute_tolerance, gc_paused, number, require_instructor, rubric_markdown, sub, tostring
