@@ -11,7 +11,6 @@ read the key only when ``key`` is true.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -20,6 +19,7 @@ from ..questions import Assessment, letter
 from . import Audience, Format, Rendered, register
 from ._markup import split_math, to_html
 from ._mathml import failure, tex_to_mathml
+from ._templates import page_template
 
 __all__ = ["render_assessment", "render_html"]
 
@@ -177,16 +177,6 @@ def _question(item: Any, number: int, key: bool, points: float) -> View:
     return view
 
 
-@lru_cache(maxsize=1)
-def _template() -> Any:
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    env = Environment(loader=PackageLoader("qbank", "renderers/templates"),
-                      autoescape=select_autoescape(["html", "xml"]), undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("html.page.html")
-
-
 def render_html(assessment: Assessment, audience: Audience = "student", *, lang: str = "en") -> Rendered:
     """The quiz as one HTML page; the instructor page adds keys, feedback, explanations and rubrics."""
     key = audience == "instructor"
@@ -202,7 +192,7 @@ def render_html(assessment: Assessment, audience: Audience = "student", *, lang:
                 questions.append(_question(item, n, key, group.points_for(item)))
                 warnings += _math_warnings(item)
         sections.append({"id": f"s{s}", "title": section.title, "questions": questions})
-    page = _template().render(
+    page = page_template("html.page.html").render(
         title=assessment.title, key=key, lang=lang, sections=sections,
         instructions=_md(assessment.instructions) if assessment.instructions else None,
         total=f"{assessment.total_points:g}", count=n,

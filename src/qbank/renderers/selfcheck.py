@@ -27,6 +27,7 @@ from ..questions import Assessment, letter
 from . import Audience, Format, Rendered, register
 from ._markup import split_math, to_html
 from ._mathml import failure, tex_to_mathml
+from ._templates import page_template
 
 __all__ = ["decode_key", "encode_key", "render_selfcheck"]
 
@@ -223,15 +224,6 @@ def _salt(assessment: Assessment) -> bytes:
     return hashlib.sha256(b"qbank-selfcheck\x00" + assessment.model_dump_json().encode()).digest()[:16]
 
 
-@lru_cache(maxsize=1)
-def _template() -> Any:
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    env = Environment(loader=PackageLoader("qbank", "renderers/templates"), autoescape=select_autoescape(["html", "xml"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("selfcheck.page.html")
-
-
 @lru_cache(maxsize=2)
 def _asset(name: str) -> Markup:
     # Read as plain text, not through jinja: the script's braces are not template syntax.
@@ -252,7 +244,7 @@ def render_selfcheck(assessment: Assessment, audience: Audience = "student", *, 
                 n += 1
                 questions.append(_question(item, n, group.points_for(item), page, salt))
         sections.append({"id": f"s{s}", "title": section.title, "questions": questions})
-    html = _template().render(
+    html = page_template("selfcheck.page.html").render(
         title=assessment.title, lang=lang, sections=sections, count=n, salt=salt.hex(),
         instructions=Markup(page.md(assessment.instructions)) if assessment.instructions else None,
         style=_asset("selfcheck.style.css"), script=_asset("selfcheck.script.js"),
