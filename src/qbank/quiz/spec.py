@@ -32,6 +32,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from .._files import read_yaml, validate_data
 from ..questions._model import Frozen, Identifier
+from ..questions.schema import json_schema, schema_text
 from ..questions.tags import Bloom
 
 __all__ = [
@@ -159,11 +160,8 @@ def load_spec(path: str | Path) -> tuple[QuizSpec, SpecSource]:
 
 
 def quiz_schema() -> dict[str, object]:
-    schema = QuizSpec.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "qbank quiz spec"
-    return schema
+    return json_schema(QuizSpec, "qbank quiz spec")
 
 
 def quiz_schema_json() -> str:
-    return json.dumps(quiz_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return schema_text(quiz_schema())
