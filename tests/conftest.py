@@ -1,12 +1,18 @@
-"""Test-wide setup: keep tests away from the user's real data folder."""
+"""Test-wide setup: keep every test away from the user's real home and data folders."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("QBANK_DB", str(home / "progress.sqlite3"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """HOME, the user data folder and the progress database all live in the test's tmp_path."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("QBANK_DB", str(tmp_path / "progress.sqlite3"))
+    return home

@@ -20,15 +20,9 @@ ONLY = ["--bank", BANK, "--no-builtin"]
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Never touch the real user folder: HOME and the database live in tmp_path."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    monkeypatch.setenv("QBANK_DB", str(tmp_path / "progress.sqlite3"))
-    monkeypatch.setenv("COLUMNS", "200")  # rich wraps at the terminal width; keep sentences on one line
-    return home
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rich wraps at the terminal width; keep sentences on one line (tests/conftest.py isolates HOME)."""
+    monkeypatch.setenv("COLUMNS", "200")
 
 
 def invoke(args: list[str], input: str | None = None):
