@@ -6,10 +6,14 @@
   person can act on: ``bank/mle.yaml:14: templates[2].params.probs.alpha: must be positive``.
 * :func:`atomic_write` writes to a temporary file and renames it, so a failed run never
   leaves half a file behind.
+* :func:`csv_text` is the one way qbank turns rows into CSV text, so every CSV it writes
+  follows the same rules.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import tempfile
@@ -20,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import BankError, InputError, Problem
 
-__all__ = ["atomic_write", "load_yaml_model", "read_json", "read_text", "read_yaml", "validate_data"]
+__all__ = ["atomic_write", "csv_text", "load_yaml_model", "read_json", "read_text", "read_yaml", "validate_data"]
 
 M = TypeVar("M", bound=BaseModel)
 Lines = dict[tuple[Any, ...], int]
@@ -172,3 +176,10 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def csv_text(rows: list[list[Any]]) -> str:
+    """The CSV text of ``rows`` (newline line ends): every CSV qbank writes goes through here."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()

@@ -5,12 +5,12 @@ Every function returns the text (or bytes); the CLI writes it with ``atomic_writ
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
 from typing import Any
 
+from .._files import csv_text
 from .gradebook import Gradebook
 from .stats import EASY, HARD, QuizStats
 
@@ -25,12 +25,6 @@ def _num(x: float) -> str:
     return f"{x:.4f}".rstrip("0").rstrip(".") or "0"
 
 
-def _csv(rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
-
-
 def grades_csv(book: Gradebook) -> str:
     """One row per student: student, name, each slot's score, total, max."""
     rows: list[list[Any]] = [["student", "name", *book.slots, "total", "max"]]
@@ -38,14 +32,14 @@ def grades_csv(book: Gradebook) -> str:
         scores = [_num(cells[s].score) if s in cells else "" for s in book.slots]
         total = sum(c.score for c in cells.values())
         rows.append([record.student, record.name, *scores, _num(total), _num(sum(c.points for c in cells.values()))])
-    return _csv(rows)
+    return csv_text(rows)
 
 
 def errors_csv(book: Gradebook) -> str:
     """Every row that was not graded, and every missing response: row, student, item, reason."""
     rows: list[list[Any]] = [["row", "student", "item", "reason"]]
     rows += [["" if p.row is None else p.row, p.student, p.item, p.reason] for p in book.problems]
-    return _csv(rows)
+    return csv_text(rows)
 
 
 def _offered(item: Any) -> list[str]:
@@ -99,7 +93,7 @@ def stats_csv(stats: QuizStats) -> str:
         chosen = "; ".join(f"{m}={c}" for m, c in sorted(s.distractors.items()))
         rows.append([s.item, s.n, _num(s.facility), _num(s.point_biserial), _num(s.upper_lower), chosen, "; ".join(s.unchosen), "; ".join(s.flags)])
     rows.append([f"({stats.reliability_kind})", stats.n_students, _num(stats.reliability), "", "", "", "", ""])
-    return _csv(rows)
+    return csv_text(rows)
 
 
 def stats_table(stats: QuizStats) -> str:
