@@ -52,7 +52,12 @@ class Cell:
 
     @property
     def score(self) -> float:
-        return self.grade.score if self.grade is not None else 0.0
+        """The points earned out of the points the manifest gives this slot.
+
+        A grade scores the item on its own points; a quiz section may give it other points
+        (``points:`` in the spec), so the grade's fraction is what carries over.
+        """
+        return round(self.grade.fraction * self.points, 6) if self.grade is not None else 0.0
 
 
 @dataclass

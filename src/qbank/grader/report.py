@@ -68,7 +68,7 @@ def feedback_json(book: Gradebook, manifest: Any) -> str:
             cell, g = cells[slot], cells[slot].grade
             entry: dict[str, Any] = {
                 "item": cell.item_id, "response": cell.response, "status": cell.status,
-                "score": g.score if g else 0.0, "max_score": cell.points, "correct": bool(g and g.correct),
+                "score": cell.score, "max_score": cell.points, "correct": bool(g and g.correct),
                 "feedback": list(g.feedback) if g else ([str(cell.error)] if cell.error else []),
                 "misconception": g.misconception if g else None,
                 "misconceptions": list(g.misconceptions) if g else [],
