@@ -40,3 +40,8 @@ def test_every_command_has_help_and_the_cli_reference_is_current() -> None:
     assert (DOCS / "cli.md").read_text(encoding="utf-8") == expected, (
         "docs/cli.md is stale: run .venv/bin/python scripts/cli_reference.py"
     )
+
+
+def test_the_bank_examples_in_the_docs_are_the_files_in_examples_my_bank() -> None:
+    shipped = {p.read_text(encoding="utf-8").split("\n", 2)[2] for p in (DOCS.parent / "examples" / "my-bank").glob("*.yaml")}
+    assert {text for doc, _, text in EXAMPLES if doc == "bank.md"} == shipped

@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "check": "qbank.cli.student:check",
     "progress": "qbank.cli.student:progress",
     "grade": "qbank.cli.grade:grade",
+    "responses": "qbank.cli.responses:responses",
     "stats": "qbank.cli.grade:stats",
 }
 

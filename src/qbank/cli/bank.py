@@ -86,7 +86,7 @@ def validate(paths, seeds, verbose):
 
     \b
     Example:
-        qbank validate my-bank/
+        qbank validate examples/my-bank/
     """
     from ..errors import BankError, Problem, QbankError
     from ..questions import load_bank

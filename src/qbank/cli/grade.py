@@ -85,7 +85,7 @@ def grade(manifest, responses, output, feedback, errors, stats_out, verbose, ban
 
     \b
     Example:
-        qbank grade quiz.manifest.json responses.csv -o grades.csv --feedback grades.json
+        qbank grade out/manifest.json examples/responses.csv -o grades.csv --feedback grades.json
     """
     from .._files import atomic_write
     from ..grader.gradebook import grade_responses

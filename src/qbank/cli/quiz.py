@@ -74,8 +74,8 @@ def build(spec_file, outdir, roster, id_column, name_column, email_column, forma
     \b
     Example:
         qbank build examples/demo-quiz.yaml --roster examples/roster.csv -o out
-        qbank build quiz.yaml -f canvas,moodle -o out
-        qbank build quiz.yaml -f html,md --self-check --roster class.csv -o out
+        qbank build examples/demo-quiz.yaml -f canvas,moodle -o out-lms
+        qbank build examples/demo-quiz.yaml -f html --self-check --roster examples/roster.csv -o out-practice
     """
     from pathlib import Path
 

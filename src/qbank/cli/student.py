@@ -93,7 +93,7 @@ def check(ctx, target, seed, answer, answers_file, as_json, banks, no_builtin):
     Example:
         qbank check paris-states --seed 42 --answer E
         qbank check paris-states-v1-s42 --answer E --json
-        qbank check students/s001/quiz.json --answers answers.txt
+        qbank check out/students/s001/quiz.json --answers examples/answers.txt
     """
     if (answer is None) == (answers_file is None):
         raise click.UsageError("give --answer (for one item) or --answers FILE (for a quiz file), not both or neither")
