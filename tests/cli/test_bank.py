@@ -24,10 +24,12 @@ def test_help_lists_every_command() -> None:
         assert f"  {name}" in result.output
 
 
-def test_list_prints_one_line_per_template_and_filters() -> None:
+def test_list_prints_a_header_and_one_line_per_template_and_filters() -> None:
     result = run("list")
     assert result.exit_code == 0
-    assert len(result.output.splitlines()) == len(builtin_bank())
+    header, *lines = result.output.splitlines()
+    assert header.split() == ["ID", "BLOOM", "TOPICS", "TITLE"]
+    assert len(lines) == len(builtin_bank())
     result = run("list", "--bloom", "analyze", "--json")
     rows = json.loads(result.output)
     assert rows and {r["bloom"] for r in rows} == {"analyze"}
@@ -56,7 +58,25 @@ def test_show_json_without_key_carries_no_answer_fields() -> None:
 def test_show_unknown_ids_exit_2_with_a_hint() -> None:
     result = run("show", "no-such-item")
     assert result.exit_code == 2
-    assert "Error: no template or item 'no-such-item' in the bank (see `qbank list`)" in result.output
+    assert "Error: no template or item 'no-such-item' in the bank (`qbank list` shows the templates; " \
+           "add your own banks with --bank PATH)" in result.output
+
+
+def test_a_mistyped_id_or_topic_gets_the_closest_names() -> None:
+    result = run("show", "paris-state", "--seed", "1")
+    assert result.exit_code == 2
+    assert "did you mean 'paris-states' or 'paris-states-original'?" in result.output
+    result = run("list", "--topic", "cross-entropi")
+    assert result.exit_code == 1
+    assert "no topic 'cross-entropi' in the bank (did you mean 'cross-entropy'?)" in result.output
+
+
+def test_families_shows_each_parameters_default() -> None:
+    result = run("families")
+    assert result.exit_code == 0
+    block = result.output.split("\ncompare-states:", 1)[1].split("\ndpo:", 1)[0]
+    assert '    prompt: "What is the capital of France?"' in block
+    assert "    state_a: dirichlet(tokens=" in block
 
 
 def test_validate_is_quiet_on_success_and_exact_on_failure(tmp_path: Path) -> None:

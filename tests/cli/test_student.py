@@ -47,7 +47,7 @@ def test_practice_scripted_with_garbage_hint_skip_and_quit(tmp_path: Path) -> No
     assert "Explanation: Paris has been the capital since 987; with p = 0.5 the loss is −ln 0.5 = 0.6931." in out
     assert "Skipped." in out and "3/3" in out
     assert "Session ended" in out
-    assert "Score: 0 / 1 points; 0 of 1 answered correctly, 1 skipped." in out
+    assert "Score: 0 / 1 point; 0 of 1 answered correctly, 1 skipped." in out
     assert "Topics to review: geography" in out
     assert rows(tmp_path / "progress.sqlite3") == [("geo-capital", "wrong", "A"), ("geo-capital", "skipped", "s")]
 
@@ -71,7 +71,7 @@ def test_practice_ctrl_c_keeps_answers_and_prints_the_summary(tmp_path: Path, mo
     monkeypatch.setattr("builtins.input", read)
     result = invoke(["practice", "--topic", "geography", "--n", "3", "--seed", "4", *ONLY])
     assert result.exit_code == 0
-    assert "Interrupted" in result.output and "Score: 1 / 1 points; 1 of 1 answered correctly." in result.output
+    assert "Interrupted" in result.output and "Score: 1 / 1 point; 1 of 1 answered correctly." in result.output
     assert rows(tmp_path / "progress.sqlite3") == [("geo-capital", "correct", "B")]
 
 
@@ -91,7 +91,7 @@ def test_practice_same_seed_same_items(tmp_path: Path) -> None:
 def test_practice_unknown_topic_is_exit_2() -> None:
     result = CliRunner().invoke(cli, ["practice", "--topic", "astrology", *ONLY])
     assert result.exit_code == 2
-    assert "Error: no template in the bank matches topic astrology (see `qbank list`)" in result.output
+    assert "Error: no template in the bank matches topic astrology; no topic 'astrology' in the bank" in result.output
 
 
 def test_practice_real_sigint_in_a_terminal_process(tmp_path: Path) -> None:
@@ -153,7 +153,7 @@ def test_practice_real_sigint_in_a_terminal_process(tmp_path: Path) -> None:
             _, status = os.waitpid(pid, 0)
         os.close(fd)
     text = output.decode("utf-8", "replace")
-    assert "Interrupted" in text and "Score: 1 / 1 points" in text, text
+    assert "Interrupted" in text and "Score: 1 / 1 point" in text, text
     assert "Traceback" not in text
     assert os.waitstatus_to_exitcode(status) == 0
     assert rows(tmp_path / "pty.sqlite3") == [("geo-capital", "correct", "B")]

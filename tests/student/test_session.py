@@ -51,7 +51,7 @@ def test_right_answer_says_correct_and_explains_with_the_numbers(capital) -> Non
     assert "✓ Correct." in shown
     assert "Explanation: Paris has been the capital since 987; with p = 0.5 the loss is −ln 0.5 = 0.6931." in shown
     assert summary.ended == "finished" and summary.correct == 1
-    assert "Score: 1 / 1 points; 1 of 1 answered correctly." in shown
+    assert "Score: 1 / 1 point; 1 of 1 answered correctly." in shown
 
 
 def test_wrong_choice_shows_the_misconception_feedback_and_the_answer(capital) -> None:
@@ -88,27 +88,27 @@ def test_skip_moves_on_and_is_not_scored(capital, half) -> None:
     summary, shown = run([capital, half], ["s", "0.5"])
     assert "Skipped." in shown
     assert [r.outcome for r in summary.results] == ["skipped", "correct"]
-    assert "Score: 1 / 1 points; 1 of 1 answered correctly, 1 skipped." in shown
+    assert "Score: 1 / 1 point; 1 of 1 answered correctly, 1 skipped." in shown
 
 
 def test_q_quits_with_a_summary(capital, half) -> None:
     summary, shown = run([capital, half], ["A", "q"])
     assert summary.ended == "quit"
-    assert "Session ended" in shown and "Score: 0 / 1 points; 0 of 1 answered correctly." in shown
+    assert "Session ended" in shown and "Score: 0 / 1 point; 0 of 1 answered correctly." in shown
     assert "2/2" in shown  # the second item was shown before q
 
 
 def test_end_of_input_ends_cleanly_with_the_summary(capital, half) -> None:
     summary, shown = run([capital, half], ["B"])
     assert summary.ended == "end of input"
-    assert "End of input" in shown and "Score: 1 / 1 points" in shown
+    assert "End of input" in shown and "Score: 1 / 1 point" in shown
 
 
 def test_ctrl_c_ends_cleanly_and_keeps_what_was_answered(tmp_path: Path, capital, half) -> None:
     store = ProgressStore.open(tmp_path / "p.sqlite3")
     summary, shown = run([capital, half, capital], ["A", KeyboardInterrupt()], store)
     assert summary.ended == "interrupted"
-    assert "Interrupted" in shown and "Score: 0 / 1 points" in shown
+    assert "Interrupted" in shown and "Score: 0 / 1 point" in shown
     store.close()
     with ProgressStore.open(tmp_path / "p.sqlite3") as again:
         rows = [(a.item_id, a.outcome, a.response, a.misconception) for a in again.attempts()]
@@ -146,3 +146,26 @@ def test_practice_with_no_matching_template_is_an_input_error(bank) -> None:
 
     with pytest.raises(InputError, match="no template in the bank matches topic nothing"):
         practice(bank, read=script([]), console=Console(file=io.StringIO()), topics=("nothing",))
+
+
+def test_partial_credit_is_shown_to_two_decimals(bank) -> None:
+    item = bank["which-losses"].instantiate(0)
+    # two of the three options decided right: 2/3 of a point
+    first_correct = next(i for i, o in enumerate(item.options) if o.correct)
+    _, shown = run([item], ["ABC"[first_correct]])
+    assert "Partly correct: 0.67 of 1 point." in shown
+    assert "0.666" not in shown
+
+
+def test_a_stem_that_says_select_all_is_not_told_twice(bank) -> None:
+    _, shown = run([bank["which-losses"].instantiate(0)], ["q"])
+    assert shown.casefold().count("select all that apply") == 1
+
+
+def test_an_item_without_a_hint_of_its_own_gets_its_topics(bank) -> None:
+    from qbank.questions.hints import TOPIC_HINTS
+
+    _, shown = run([bank["which-losses"].instantiate(0)], ["?", "q"])
+    assert "Hint:" in shown and "only the gold" in shown
+    assert "No hint" not in shown
+    assert "only the gold" in TOPIC_HINTS["cross-entropy"]

@@ -38,11 +38,18 @@ def list_templates(tags, topics, bloom, families, as_json, banks, no_builtin):
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not chosen:
-        click.echo("No template matches.", err=True)
+        click.echo("No template matches." + _suggest_labels(bank, tags, topics, families), err=True)
         sys.exit(1)
     width = max(len(t.id) for t in chosen)
+    click.echo(f"{'ID':<{width}}  {'BLOOM':<10}  {'TOPICS':<32}  TITLE")
     for t in chosen:
         click.echo(f"{t.id:<{width}}  {t.tags.bloom.value:<10}  {', '.join(t.tags.topics):<32}  {t.title}")
+
+
+def _suggest_labels(bank, tags, topics, families) -> str:
+    """A line for each filter value that names nothing in the bank, with the closest ones."""
+    hints = [bank.did_you_mean(v, kind) for kind, values in (("topic", topics), ("tag", tags), ("family", families)) for v in values]
+    return "".join(f"\n{h}" for h in hints if h)
 
 
 @click.command()
@@ -146,7 +153,25 @@ def families(as_json):
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    for row in rows:
+    for row, fam in zip(rows, all_families()):
         click.echo(f"{row['name']}: {row['summary']}")
         click.echo(f"  topics: {', '.join(row['topics'])}; bloom: {', '.join(row['bloom'])}; types: {', '.join(row['item_types'])}")
-        click.echo(f"  params: {', '.join(row['params'])}")
+        click.echo("  params:")
+        for name, spec in fam.default_specs().items():
+            click.echo(f"    {name}: {_describe_default(spec)}")
+
+
+def _describe_default(spec) -> str:
+    """A parameter's default as one line: 'required', a value, or the distribution it is drawn from."""
+    if spec is None:
+        return "required"
+    d = spec.model_dump(mode="json")
+    kind = d.pop("dist")
+    if kind == "fixed":
+        return json.dumps(d["value"], ensure_ascii=False)
+    if kind == "choice":
+        return "one of " + ", ".join(json.dumps(o, ensure_ascii=False) for o in d["options"])
+    if kind in ("uniform", "loguniform", "integer"):
+        return f"{kind} from {d['low']:g} to {d['high']:g}"
+    details = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in d.items() if v is not None)
+    return f"{kind}({details})"

@@ -160,7 +160,7 @@ def stats(grades, output, plot):
         try:
             png = stats_plot(st)
         except ImportError:
-            raise QbankError("--plot needs matplotlib: install the plot extra (pip install 'qbank[plot]')") from None
+            raise QbankError("--plot needs matplotlib: install the plot extra (pip install 'qbank[plot]', or pip install '.[plot]' in a clone)") from None
     if output:
         atomic_write(output, stats_csv(st))
     if png is not None:

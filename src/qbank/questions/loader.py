@@ -65,7 +65,35 @@ class Bank:
         try:
             return self._templates[template_id]
         except KeyError:
-            raise UnknownTemplate(f"no template {template_id!r} in the bank (see `qbank list`)") from None
+            raise self._unknown(f"no template {template_id!r} in the bank", template_id) from None
+
+    def labels(self, kind: str) -> set[str]:
+        """Every value a filter of this kind ('topic', 'family' or 'tag') can match in the bank."""
+        topics = {tp for t in self for tp in t.tags.topics}
+        families = {t.family or "static" for t in self}
+        if kind == "topic":
+            return topics
+        if kind == "family":
+            return families
+        return topics | families | {k for t in self for k in t.tags.keywords} | {t.tags.bloom.value for t in self}
+
+    def did_you_mean(self, value: str, kind: str) -> str:
+        """'' when ``value`` is a known label of this kind, else a sentence naming the closest ones."""
+        from difflib import get_close_matches
+
+        known = self.labels(kind)
+        if value in known:
+            return ""
+        close = get_close_matches(value, sorted(known), n=3, cutoff=0.6)
+        return f"no {kind} {value!r} in the bank" + (f" (did you mean {' or '.join(map(repr, close))}?)" if close else "")
+
+    def _unknown(self, message: str, name: str) -> UnknownTemplate:
+        """The error for a name the bank does not hold, with the closest ids and where more can come from."""
+        from difflib import get_close_matches
+
+        close = get_close_matches(name, list(self._templates), n=3, cutoff=0.6)
+        guess = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+        return UnknownTemplate(f"{message}{guess} (`qbank list` shows the templates; add your own banks with --bank PATH)")
 
     def select(
         self,
@@ -104,7 +132,7 @@ class Bank:
         if parsed is None or parsed[0] not in self:
             if item_id in self:
                 return self[item_id].instantiate(0)
-            raise UnknownTemplate(f"no template or item {item_id!r} in the bank (see `qbank list`)")
+            raise self._unknown(f"no template or item {item_id!r} in the bank", parsed[0] if parsed else item_id)
         template_id, version, item_seed = parsed
         template = self[template_id]
         if version != template.version:

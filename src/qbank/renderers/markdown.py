@@ -16,7 +16,7 @@ from ..questions import Assessment, letter
 from . import Audience, Format, Rendered, register
 from ._markup import split_math
 
-__all__ = ["md_text", "render_item", "render_assessment"]
+__all__ = ["asks_select_all", "md_text", "render_item", "render_assessment"]
 
 # What a Markdown viewer would read as the start of an HTML tag, comment or entity.
 _RAW_HTML = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?[A-Za-z0-9]+;)")
@@ -127,6 +127,11 @@ BODY: dict[str, Callable[[Any, bool], list[str]]] = {
 }
 
 
+def asks_select_all(item: Any) -> bool:
+    """Does a multiple-response item need the "Select all that apply." line (its stem may say so)?"""
+    return item.type == "multiple_response" and "select all that apply" not in item.stem.casefold()
+
+
 def render_item(
     item: Any, *, key: bool = False, heading: str = "###", number: int | None = None, points: float | None = None
 ) -> str:
@@ -138,7 +143,7 @@ def render_item(
     worth = item.points if points is None else points
     points_text = f"{worth:g} point{'s' if worth != 1 else ''}"
     lines = [f"{heading} {md_text(title)} ({points_text})", "", md_text(item.stem), ""]
-    if item.type == "multiple_response":
+    if asks_select_all(item):
         lines += ["*Select all that apply.*", ""]
     lines += BODY[item.type](item, key)
     if key and item.explanation:

@@ -197,12 +197,14 @@ class Session:
 
         from .terminal import text_for_terminal
 
-        hints = [item.hint] if item.hint else []
-        if not hints:
+        from ..questions.hints import hint_for
+
+        hint = hint_for(item)
+        if hint is None:
             self.console.print("[dim]No hint for this item.[/dim]")
             return
         self.console.print("[cyan]Hint:[/cyan]")
-        self.console.print(Markdown(text_for_terminal(hints[0])))
+        self.console.print(Markdown(text_for_terminal(hint)))
 
     def _show_grade(self, item: Any, grade: Any) -> None:
         from rich.markdown import Markdown
@@ -213,7 +215,7 @@ class Session:
             self.console.print("[bold green]✓ Correct.[/bold green]")
         elif grade.fraction > 0:
             self.console.print(
-                f"[bold yellow]Partly correct: {grade.score:g} of {grade.max_score:g} points.[/bold yellow]", highlight=False
+                f"[bold yellow]Partly correct: {points(grade.score, grade.max_score)}.[/bold yellow]", highlight=False
             )
         else:
             self.console.print("[bold red]✗ Not correct.[/bold red]")
@@ -249,7 +251,7 @@ class Session:
             return
         n = len(s.answered)
         out.print(
-            f"Score: {s.score:g} / {s.max_score:g} points; {s.correct} of {n} answered correctly"
+            f"Score: {points(s.score, s.max_score, sep=' / ')}; {s.correct} of {n} answered correctly"
             + (f", {s.skipped} skipped" if s.skipped else "") + ".",
             highlight=False,
         )
@@ -263,6 +265,14 @@ class Session:
 
 class _Quit(Exception):
     """The student typed q."""
+
+
+def points(score: float, max_score: float, *, sep: str = " of ") -> str:
+    """``0.83 of 1 point``: scores to two decimals at most, as a person writes them."""
+    def shown(x: float) -> str:
+        return f"{round(x, 2):g}"
+
+    return f"{shown(score)}{sep}{shown(max_score)} point{'' if max_score == 1 else 's'}"
 
 
 def _key_text(item: Any) -> str:
@@ -316,7 +326,8 @@ def practice(
     templates = bank.select(topics=topics, bloom=bloom)
     if not templates:
         wanted = ", ".join([*(f"topic {t}" for t in topics), *(f"Bloom level {b}" for b in bloom)])
-        raise InputError(f"no template in the bank matches {wanted} (see `qbank list`)")
+        hints = "".join(f"; {h}" for h in (bank.did_you_mean(t, "topic") for t in topics) if h)
+        raise InputError(f"no template in the bank matches {wanted}{hints} (see `qbank list`)")
     history = store.attempts() if store is not None else []
     rng = np.random.default_rng(secrets.randbits(64) if seed is None else seed)
     planned = plan(templates, history, n, rng)

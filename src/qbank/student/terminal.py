@@ -193,10 +193,10 @@ def _last(count: int) -> str:
 
 def item_markdown(item: Any, number: int | None = None, total: int | None = None) -> str:
     """The student's view of an item as Markdown for rich (no key), math made readable."""
-    from ..renderers.markdown import BODY
+    from ..renderers.markdown import BODY, asks_select_all
 
     lines = [text_for_terminal(item.stem), ""]
-    if item.type == "multiple_response":
+    if asks_select_all(item):
         lines += ["*Select all that apply.*", ""]
     lines += [text_for_terminal(line) for line in BODY[item.type](item, False)]
     return "\n".join(lines).rstrip() + "\n"
