@@ -41,9 +41,18 @@ def test_show_hides_the_key_unless_asked() -> None:
     student = run("show", "paris-states-original")
     assert student.exit_code == 0
     assert "What is the capital of France?" in student.output
-    assert "Answer" not in student.output and "1.3863" not in student.output.split("- **")[0]
+    assert "Answer" not in student.output and "Explanation" not in student.output
     instructor = run("show", "paris-states-original", "--key")
-    assert "**Answer:**" in instructor.output and "0.5108" in instructor.output
+    assert "Answer:" in instructor.output and "0.5108" in instructor.output
+
+
+def test_show_lays_out_markdown_and_math_unless_asked_for_the_source() -> None:
+    shown = run("show", "french-next-step", "--seed", "3", "--key").output
+    assert "**" not in shown and "$" not in shown and "\\" not in shown
+    assert "∂L/∂z = p − onehot" in shown
+    assert all(line == line.rstrip() for line in shown.splitlines())
+    source = run("show", "french-next-step", "--seed", "3", "--key", "--markdown").output
+    assert "**Answer:**" in source and "$" in source
 
 
 def test_show_json_without_key_carries_no_answer_fields() -> None:

@@ -57,8 +57,9 @@ def _suggest_labels(bank, tags, topics, families) -> str:
 @click.option("--seed", type=click.IntRange(min=0), help="Which variant (default 0, or the seed in an item id).")
 @click.option("--key", is_flag=True, help="Also show the answer, per-option feedback and the worked explanation.")
 @click.option("--json", "as_json", is_flag=True, help="Print the item as JSON (with the key only if --key).")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print the item's Markdown source (math as LaTeX) instead of rendering it.")
 @bank_options
-def show(item_id, seed, key, as_json, banks, no_builtin):
+def show(item_id, seed, key, as_json, as_markdown, banks, no_builtin):
     """Show one item: ITEM_ID is a template id (with --seed) or an item id
     such as paris-states-v1-s42.
 
@@ -76,7 +77,20 @@ def show(item_id, seed, key, as_json, banks, no_builtin):
         return
     from ..renderers.markdown import render_item
 
-    click.echo(render_item(item, key=key, heading="#"), nl=False)
+    text = render_item(item, key=key, heading="#")
+    if as_markdown:
+        click.echo(text, nl=False)
+        return
+    # Rendered the way `qbank practice` shows items: Markdown laid out, LaTeX as Unicode.
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from ..student.terminal import text_for_terminal
+
+    console = Console(highlight=False)
+    with console.capture() as captured:
+        console.print(Markdown(text_for_terminal(text)))
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 @click.command()
