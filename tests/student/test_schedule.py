@@ -6,6 +6,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qbank.student.progress import Attempt
 from qbank.student.schedule import leitner_boxes, plan, weakness
@@ -16,8 +18,8 @@ def attempt(template: str, outcome: str, topics=("t",)) -> Attempt:
                    outcome=outcome, score=1.0 if outcome == "correct" else 0.0, max_score=1.0)
 
 
-def template(tid: str, *topics: str):
-    return SimpleNamespace(id=tid, tags=SimpleNamespace(topics=topics or ("t",)))
+def template(tid: str, *topics: str, family: str | None = None):
+    return SimpleNamespace(id=tid, family=family, tags=SimpleNamespace(topics=topics or ("t",)))
 
 
 @pytest.mark.parametrize("outcomes, box", [
@@ -73,3 +75,29 @@ def test_the_same_seed_gives_the_same_session_and_another_seed_may_not() -> None
 
 def test_no_templates_means_no_items() -> None:
     assert plan([], [], 10, np.random.default_rng(0)) == []
+
+
+def test_two_templates_of_one_family_are_never_asked_back_to_back_when_another_can_go_between() -> None:
+    templates = [template("states", family="compare-states"), template("states-original", family="compare-states"),
+                 template("step", family="next-step"), template("fact")]
+    for seed in range(20):
+        got = plan(templates, [], 4, np.random.default_rng(seed))
+        families = [next(t.family or t.id for t in templates if t.id == p.template) for p in got]
+        assert all(a != b for a, b in zip(families, families[1:])), (seed, [p.template for p in got])
+        assert sorted(p.template for p in got) == sorted(t.id for t in templates)
+
+
+def test_a_session_of_one_family_still_asks_every_item() -> None:
+    templates = [template("a", family="f"), template("b", family="f")]
+    assert sorted(p.template for p in plan(templates, [], 2, np.random.default_rng(0))) == ["a", "b"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from("abcd"), min_size=1, max_size=12), st.integers(0, 2**32 - 1))
+def test_near_duplicates_are_kept_apart_whenever_the_families_allow_it(families: list[str], seed: int) -> None:
+    templates = [template(f"t{i}", family=f) for i, f in enumerate(families)]
+    got = [p.template for p in plan(templates, [], len(templates), np.random.default_rng(seed))]
+    assert sorted(got) == sorted(t.id for t in templates)
+    shown = [families[int(t[1:])] for t in got]
+    if max(map(families.count, set(families))) <= (len(families) + 1) // 2:
+        assert all(a != b for a, b in zip(shown, shown[1:])), shown

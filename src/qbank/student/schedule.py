@@ -16,6 +16,9 @@ The rule (documented for students in ``qbank practice --help``):
   the session's seeded generator, so ``--seed`` makes the whole session reproducible.
 * If ``n`` is more than the matching templates, the order repeats; every item is a fresh
   variant (a new seed), so a repeated template shows new numbers.
+* Two templates of one family (``paris-states`` and ``paris-states-original``) are near
+  duplicates: the session never asks them back to back while another template can go
+  between them (the next template in the order that is of another family goes first).
 """
 
 from __future__ import annotations
@@ -87,4 +90,42 @@ def plan(templates: Sequence[Any], attempts: Sequence[Attempt], n: int, rng: np.
         ),
     )
     seeds = rng.integers(0, SEED_RANGE, size=n)
-    return [Planned(templates[order[k % len(order)]].id, int(seeds[k])) for k in range(n)]
+    chosen = _spread([templates[order[k % len(order)]] for k in range(n)])
+    return [Planned(t.id, int(seed)) for t, seed in zip(chosen, seeds)]
+
+
+def _kind(template: Any) -> str:
+    """What makes two templates near duplicates: the family (a static item is its own kind)."""
+    return getattr(template, "family", None) or f"static:{template.id}"
+
+
+def _spread(queue: list[Any]) -> list[Any]:
+    """``queue`` reordered so that no two neighbours share a family where that can be avoided:
+    each time the earliest template of another family whose taking leaves the rest arrangeable."""
+    from collections import Counter
+
+    pending, out = list(queue), []
+    counts = Counter(_kind(t) for t in pending)
+
+    def arrangeable(after: str) -> bool:
+        # What is left can follow ``after`` with no equal neighbours: no family fills more than
+        # every other place, and ``after``'s own family is not forced into the first place.
+        n = sum(counts.values())
+        most = max(counts.values(), default=0)
+        return most <= (n + 1) // 2 and not (n % 2 == 1 and counts[after] == (n + 1) // 2)
+
+    while pending:
+        last = _kind(out[-1]) if out else None
+        candidates = [i for i, t in enumerate(pending) if _kind(t) != last]
+        pick = candidates[0] if candidates else 0
+        for i in candidates:
+            kind = _kind(pending[i])
+            counts[kind] -= 1
+            ok = arrangeable(kind)
+            counts[kind] += 1
+            if ok:
+                pick = i
+                break
+        counts[_kind(pending[pick])] -= 1
+        out.append(pending.pop(pick))
+    return out
