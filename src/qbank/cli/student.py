@@ -51,6 +51,7 @@ def practice(topics, bloom, n, seed, db, banks, no_builtin):
     a right answer moves it up a box, a wrong one back to box 1). A session
     takes boxes 1 and 2 first, then templates never answered, then boxes 3
     to 5, weakest topic first within each; every item is a fresh variant.
+    Two templates of one family are not asked back to back.
 
     \b
     Example:
