@@ -15,9 +15,10 @@ import re
 from functools import lru_cache
 from xml.etree.ElementTree import Element
 
-__all__ = ["FALLBACK_CLASS", "failure", "tex_to_mathml"]
+__all__ = ["FALLBACK_CLASS", "NOWRAP_CLASS", "failure", "html_with_math", "keep_punctuation", "tex_to_mathml"]
 
 FALLBACK_CLASS = "math-fallback"
+NOWRAP_CLASS = "math-nowrap"
 _MATHML_TAG = re.compile(r"^(math|m[a-z]+|none|semantics|annotation)$")
 _CHAR_REF = re.compile(r"&#(x[0-9A-Fa-f]+|[0-9]+);")
 
@@ -30,6 +31,62 @@ def _decode_refs(text: str) -> str:
 
 def _esc(text: str | None) -> str:
     return html.escape(_decode_refs(text), quote=False) if text else ""
+
+
+# Named functions that TeX sets upright with a thin space before an argument that is not
+# bracketed (``\\ln 0.37`` reads "ln 0.37", ``\\ln(x)`` keeps no space).
+_FUNCTIONS = {"ln", "log", "exp", "max", "min", "sin", "cos", "tan", "arg", "det", "lim", "sup", "inf", "Pr"}
+_OPENERS = {"(", "[", "{", "|", "\u2016", "\u27e8"}
+# Elements whose children are read left to right (in a script, the base and script are not).
+_ROWS = {"math", "mrow", "mstyle", "mtd", "mpadded", "mphantom", "menclose"}
+# A word written in math (a token such as p(Paris), a label such as pi_{ref}): a run of
+# three or more letters, or a capitalised or all-capital pair (Je, KL); a lower-case pair
+# such as dL or sP is a product or a differential and stays as single variables.
+_WORD = re.compile(r"[A-Za-z]{3,}|[A-Z][A-Za-z]")
+
+
+def _is_function(el: Element) -> bool:
+    if el.tag == "mi":
+        return el.text in _FUNCTIONS
+    return el.tag in ("msub", "msup", "msubsup") and len(el) > 0 and _is_function(el[0])
+
+
+def _letter(el: Element) -> bool:
+    return (el.tag == "mi" and not el.attrib and len(el) == 0 and not (el.tail or "").strip()
+            and el.text is not None and len(el.text) == 1 and el.text.isascii() and el.text.isalpha())
+
+
+def _tidy(el: Element) -> None:
+    """Set words upright as one identifier and space named functions from their argument."""
+    children = list(el)
+    rebuilt: list[Element] = []
+    i = 0
+    while i < len(children):
+        j = i
+        while j < len(children) and _letter(children[j]):
+            j += 1
+        word = "".join(c.text or "" for c in children[i:j])
+        if j - i >= 2 and _WORD.fullmatch(word):
+            merged = Element("mi")
+            merged.text = word
+            merged.tail = children[j - 1].tail
+            rebuilt.append(merged)
+            i = j
+            continue
+        child = children[i]
+        _tidy(child)
+        rebuilt.append(child)
+        nxt = children[i + 1] if i + 1 < len(children) else None
+        if (el.tag in _ROWS and _is_function(child) and nxt is not None
+                and not (nxt.tag == "mo" and _decode_refs(nxt.text or "") in _OPENERS)):
+            space = Element("mspace", {"width": "0.1667em"})
+            space.tail, child.tail = child.tail, None
+            rebuilt.append(space)
+        i += 1
+    if rebuilt != children:
+        for c in children:
+            el.remove(c)
+        el.extend(rebuilt)
 
 
 def _serialise(el: Element, out: list[str]) -> None:
@@ -51,6 +108,7 @@ def _convert(tex: str, display: bool) -> tuple[str, str | None]:
 
     try:
         root = convert_to_element(tex, display="block" if display else "inline")
+        _tidy(root)
         out: list[str] = []
         _serialise(root, out)
         mathml = "".join(out)
@@ -70,3 +128,21 @@ def tex_to_mathml(tex: str, display: bool) -> str:
 def failure(tex: str, display: bool = False) -> str | None:
     """Why ``tex`` did not convert, or None when it did."""
     return _convert(tex, display)[1]
+
+
+_MATH_THEN_PUNCTUATION = re.compile(r"(<math\b.*?</math>)([.,;:!?)\]]+)", re.DOTALL)
+
+
+def keep_punctuation(fragment: str) -> str:
+    """Bind punctuation right after a formula to it, so a line never starts with the comma.
+
+    ``alttext`` holds the TeX escaped, so ``</math>`` only ever closes an element.
+    """
+    return _MATH_THEN_PUNCTUATION.sub(rf'<span class="{NOWRAP_CLASS}">\1\2</span>', fragment)
+
+
+def html_with_math(text: str, inline: bool = False) -> str:
+    """Markdown with TeX math as an HTML fragment with MathML, for the HTML pages."""
+    from ._markup import to_html
+
+    return keep_punctuation(to_html(text, math=tex_to_mathml, inline=inline))

@@ -1,7 +1,8 @@
 """HTML: one self-contained, accessible, printable page per quiz (student, or instructor with key).
 
-Author Markdown goes through :func:`qbank.renderers._markup.to_html` with math converted to
-MathML at render time (:mod:`._mathml`), so the page needs no script, font or network.
+Author Markdown goes through :func:`qbank.renderers._mathml.html_with_math`: Markdown by
+:mod:`._markup`, math converted to MathML at render time, so the page needs no script, font
+or network.
 Each item type has a view builder (``BODY``) that turns it into plain data for the jinja
 template ``html.page.html``; fragments of author HTML are passed as ``Markup``, every other
 string is escaped by the template. The student view never receives a key: the builders
@@ -17,8 +18,8 @@ from markupsafe import Markup
 
 from ..questions import Assessment, letter
 from . import Audience, Format, Rendered, register
-from ._markup import split_math, to_html
-from ._mathml import failure, tex_to_mathml
+from ._markup import split_math
+from ._mathml import failure, html_with_math
 from ._templates import page_template
 
 __all__ = ["render_assessment", "render_html"]
@@ -27,7 +28,7 @@ View = dict[str, Any]
 
 
 def _md(text: str, inline: bool = False) -> Markup:
-    return Markup(to_html(text, math=tex_to_mathml, inline=inline))
+    return Markup(html_with_math(text, inline=inline))
 
 
 def _number(value: float, decimals: int | None) -> str:

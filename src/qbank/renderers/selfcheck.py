@@ -25,8 +25,8 @@ from markupsafe import Markup
 
 from ..questions import Assessment, letter
 from . import Audience, Format, Rendered, register
-from ._markup import split_math, to_html
-from ._mathml import failure, tex_to_mathml
+from ._markup import split_math
+from ._mathml import failure, html_with_math
 from ._templates import page_template
 
 __all__ = ["decode_key", "encode_key", "render_selfcheck"]
@@ -44,7 +44,7 @@ class _Page:
     def md(self, text: str, inline: bool = False) -> str:
         if "$" in text:
             self.texts.setdefault(self.item, []).append(text)
-        return to_html(text, math=tex_to_mathml, inline=inline)
+        return html_with_math(text, inline=inline)
 
     def warnings(self) -> list[str]:
         out = []
