@@ -169,3 +169,24 @@ def test_an_item_without_a_hint_of_its_own_gets_its_topics(bank) -> None:
     assert "Hint:" in shown and "only the gold" in shown
     assert "No hint" not in shown
     assert "only the gold" in TOPIC_HINTS["cross-entropy"]
+
+
+def test_a_second_ctrl_c_while_the_summary_prints_does_not_cut_it_short(capital) -> None:
+    import os
+    import signal
+
+    class Impatient(io.StringIO):
+        """A terminal where the student presses Ctrl-C again as soon as the summary starts."""
+
+        def write(self, text: str) -> int:
+            if "Interrupted" in text:
+                os.kill(os.getpid(), signal.SIGINT)
+            return super().write(text)
+
+    out = Impatient()
+    session = Session([capital, capital], total=2, read=script(["B", KeyboardInterrupt()]),
+                      console=Console(file=out, width=120))
+    summary = session.run()
+    assert summary.ended == "interrupted"
+    assert "Score: 1 / 1 point; 1 of 1 answered correctly." in out.getvalue()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -127,11 +128,14 @@ class Session:
             self.summary.ended = "interrupted"
         except _Quit:
             self.summary.ended = "quit"
-        try:
-            self.console.print()
-            self.print_summary()
-        except KeyboardInterrupt:
-            pass  # Ctrl-C pressed again while the summary prints: the answers are saved; no traceback
+        # A second Ctrl-C (an impatient key press, or one sent while the first was still on its
+        # way) must not cut the summary short: the summary is brief, so it holds Ctrl-C off.
+        with _sigint_held():
+            try:
+                self.console.print()
+                self.print_summary()
+            except KeyboardInterrupt:
+                pass  # where Ctrl-C cannot be held (not the main thread): no traceback either
         return self.summary
 
     # -- the loop ---------------------------------------------------------------------------
@@ -265,6 +269,22 @@ class Session:
 
 class _Quit(Exception):
     """The student typed q."""
+
+
+@contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Ignore SIGINT inside the block (main thread only; elsewhere signals cannot be set)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def points(score: float, max_score: float, *, sep: str = " of ") -> str:
