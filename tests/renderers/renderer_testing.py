@@ -198,8 +198,9 @@ class Validator:
 def validate(tmp_path_factory: pytest.TempPathFactory) -> Validator:
     path = _validator_path()
     if path is None:
-        pytest.skip("../shared/lms/validate is absent (it ships with CI, not with a clone); "
-                    "LMS schema validation skipped")
+        from lms_validator import SKIP_REASON
+
+        pytest.skip(SKIP_REASON)
     return Validator(path, tmp_path_factory.mktemp("lms"))
 
 
