@@ -25,7 +25,10 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import BankError, InputError, Problem
 
-__all__ = ["atomic_write", "csv_text", "load_yaml_model", "parse_yaml", "read_json", "read_text", "read_yaml", "validate_data"]
+__all__ = [
+    "atomic_write", "csv_text", "decode_text", "load_yaml_model", "parse_yaml", "read_bytes", "read_json", "read_text",
+    "read_yaml", "validate_data", "yaml_lines",
+]
 
 M = TypeVar("M", bound=BaseModel)
 Lines = Mapping[tuple[Any, ...], int]
@@ -38,13 +41,22 @@ def read_text(path: str | Path, *, what: str = "file", hint: str = "") -> str:
         InputError: naming the file when it is missing, unreadable or not UTF-8; ``what``
             names the kind of file and ``hint`` is appended to the encoding error.
     """
+    return decode_text(read_bytes(path, what=what), path, hint=hint)
+
+
+def read_bytes(path: str | Path, *, what: str = "file") -> bytes:
+    """The bytes of a file; errors as :func:`read_text`'s."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such {what}") from None
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror}") from None
+
+
+def decode_text(raw: bytes, path: str | Path, *, hint: str = "") -> str:
+    """UTF-8 bytes read from ``path`` as text (see :func:`read_text`)."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -109,6 +121,11 @@ def _compose(text: str, file: str) -> tuple[Any, Any]:
         problem = getattr(exc, "problem", None) or str(exc)
         raise BankError([Problem(file, f"invalid YAML: {problem}", line=mark.line + 1 if mark else None)]) from None
     return data, node
+
+
+def yaml_lines(text: str) -> Lines:
+    """The node-path-to-line map of a YAML text that parses, built on first use."""
+    return _LazyLines(text)
 
 
 class _LazyLines(Mapping[tuple[Any, ...], int]):
