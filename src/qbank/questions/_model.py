@@ -13,7 +13,7 @@ __all__ = ["Canonical", "Frozen", "Identifier", "MisconceptionId", "canonical", 
 class Frozen(BaseModel):
     """Immutable and strict: a typo in a bank file is an error, not a silently ignored key."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 # Ids appear in file names, QTI identifiers and URLs, so they stay in a portable alphabet.

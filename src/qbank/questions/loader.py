@@ -16,7 +16,7 @@ Every finding names the file, the line and the field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-from .._files import read_yaml, validate_data
+from .._files import Lines, decode_text, parse_yaml, read_bytes, validate_data, yaml_lines
 from ..errors import BankError, InputError, Problem, QbankError, UnknownTemplate
 from ._model import Frozen
 from .items import parse_item_id
@@ -43,29 +43,51 @@ class BankFile(Frozen):
 
 
 class Bank:
-    """Templates by id, with the file each came from."""
+    """Templates by id, with the file each came from.
+
+    A template read from the parsed-bank cache is kept as data until it is first used
+    (``bank[id]``, iteration), so that a command needing one template validates one.
+    """
 
     def __init__(self, templates: Iterable[tuple[Template, str]] = ()):
         self._templates: dict[str, Template] = {}
+        self._data: dict[str, Any] = {}
         self.sources: dict[str, str] = {}
         for template, source in templates:
             self._templates[template.id] = template
             self.sources[template.id] = source
 
+    @classmethod
+    def _of(cls, entries: Iterable[tuple[str, Template | dict[str, Any], str]]) -> Bank:
+        """A bank of checked templates, some of them still as data (from the cache)."""
+        bank = cls()
+        for template_id, template, source in entries:
+            if isinstance(template, Template):
+                bank._templates[template_id] = template
+            else:
+                bank._data[template_id] = template
+            bank.sources[template_id] = source
+        return bank
+
     def __len__(self) -> int:
-        return len(self._templates)
+        return len(self.sources)
 
     def __iter__(self) -> Iterator[Template]:
-        return iter(self._templates.values())
+        return (self[template_id] for template_id in list(self.sources))
 
     def __contains__(self, template_id: object) -> bool:
-        return template_id in self._templates
+        return template_id in self.sources
 
     def __getitem__(self, template_id: str) -> Template:
         try:
             return self._templates[template_id]
         except KeyError:
+            pass
+        if template_id not in self._data:
             raise self._unknown(f"no template {template_id!r} in the bank", template_id) from None
+        template = validate_data(Template, self._data.pop(template_id), self.sources[template_id])
+        self._templates[template_id] = template
+        return template
 
     def labels(self, kind: str) -> set[str]:
         """Every value a filter of this kind ('topic', 'family' or 'tag') can match in the bank."""
@@ -91,7 +113,7 @@ class Bank:
         """The error for a name the bank does not hold, with the closest ids and where more can come from."""
         from difflib import get_close_matches
 
-        close = get_close_matches(name, list(self._templates), n=3, cutoff=0.6)
+        close = get_close_matches(name, list(self.sources), n=3, cutoff=0.6)
         guess = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
         return UnknownTemplate(f"{message}{guess} (`qbank list` shows the templates; add your own banks with --bank PATH)")
 
@@ -160,16 +182,15 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _check_template(template: Template, index: int, file: str, lines: dict[Any, int]) -> list[Problem]:
+def _check_template(template: Template, index: int, file: str, lines: Lines) -> list[Problem]:
     """What only the family can tell: does it exist, does it take these params and values?"""
     where = f"templates[{index}]"
-    line = lines.get(("templates", index))
     try:
         template.specs()
     except QbankError as exc:
         field = "family" if "unknown question family" in str(exc) else "params"
         message = str(exc).removeprefix(f"template {template.id}: ")
-        return [Problem(file, message, path=f"{where}.{field}", line=lines.get(("templates", index, field), line))]
+        return [Problem(file, message, path=f"{where}.{field}", line=lines.get(("templates", index, field), lines.get(("templates", index))))]
     fam = template.get_family()
     problems = []
     if fam is None:
@@ -186,12 +207,15 @@ def _check_template(template: Template, index: int, file: str, lines: dict[Any, 
             err = exc.errors()[0]
             sub = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
-            problems.append(Problem(file, msg, path=f"{where}.params.{name}{sub}", line=lines.get(("templates", index, "params", name), line)))
+            problems.append(Problem(file, msg, path=f"{where}.params.{name}{sub}", line=lines.get(("templates", index, "params", name), lines.get(("templates", index)))))
     return problems
 
 
 def load_bank(*paths: str | Path, builtin: bool = True) -> Bank:
     """Load the built-in bank (unless ``builtin=False``) and every bank file or folder given.
+
+    A file that loaded cleanly before, byte for byte, is taken from the parsed-bank cache
+    (:mod:`qbank.questions._cache`) without being parsed or checked again.
 
     Raises:
         BankError: listing every problem found in every file, with file, line and field.
@@ -199,27 +223,59 @@ def load_bank(*paths: str | Path, builtin: bool = True) -> Bank:
     sources: list[Path] = [builtin_bank_path()] if builtin else []
     sources += [Path(p) for p in paths]
     problems: list[Problem] = []
-    loaded: list[tuple[Template, str]] = []
+    loaded: list[tuple[str, Template | dict[str, Any], str]] = []
     seen: dict[str, str] = {}
     for source in sources:
         for path in _bank_files(source):
             shown = _display(path)
             try:
-                data, lines = read_yaml(path)
-                bank_file = validate_data(BankFile, data, shown, lines)
+                templates, lines, store = _load_file(path, shown)
             except BankError as exc:
                 problems += exc.problems
                 continue
-            for i, template in enumerate(bank_file.templates):
-                if template.id in seen:
-                    problems.append(Problem(shown, f"duplicate id {template.id!r}, already defined in {seen[template.id]}", path=f"templates[{i}].id", line=lines.get(("templates", i, "id"))))
+            clean = True
+            for i, (template_id, template) in enumerate(templates):
+                if template_id in seen:
+                    problems.append(Problem(shown, f"duplicate id {template_id!r}, already defined in {seen[template_id]}", path=f"templates[{i}].id", line=lines.get(("templates", i, "id"))))
+                    clean = False
                     continue
-                seen[template.id] = shown
-                problems += _check_template(template, i, shown, lines)
-                loaded.append((template, shown))
+                seen[template_id] = shown
+                if isinstance(template, Template):
+                    found = _check_template(template, i, shown, lines)
+                    problems += found
+                    clean = clean and not found
+                loaded.append((template_id, template, shown))
+            if clean and store is not None:
+                store()
     if problems:
         raise BankError(problems)
-    return Bank(loaded)
+    return Bank._of(loaded)
+
+
+def _load_file(path: Path, shown: str) -> tuple[list[tuple[str, Any]], Lines, Callable[[], None] | None]:
+    """A file's templates (from the cache as data, else parsed and validated), its line map,
+    and, after a parse, what stores it in the cache once it has passed every check."""
+    from . import _cache
+    from .families import remember_modules
+
+    raw = read_bytes(path)
+    digest, entry = _cache.lookup(raw)
+    text = decode_text(raw, path)
+    if entry is not None:
+        remember_modules(entry["families"])
+        return [(t["id"], t) for t in entry["templates"]], yaml_lines(text), None
+    data, lines = parse_yaml(text, str(path))
+    bank_file = validate_data(BankFile, data, shown, lines)
+
+    def store() -> None:
+        modules = {}
+        for t in bank_file.templates:
+            fam = t.get_family()
+            if fam is not None:
+                modules[fam.name] = fam.build.__module__
+        _cache.store(digest, data["templates"], modules)
+
+    return [(t.id, t) for t in bank_file.templates], lines, store
 
 
 def builtin_bank_path() -> Path:

@@ -26,7 +26,7 @@ from .._model import Frozen
 from ..params import Distribution, Fixed
 from ..tags import Bloom
 
-__all__ = ["Draw", "Family", "FamilyParams", "all_families", "batch_builder", "family", "get_family"]
+__all__ = ["Draw", "Family", "FamilyParams", "all_families", "batch_builder", "family", "get_family", "remember_modules"]
 
 
 @dataclass(frozen=True)
@@ -147,8 +147,27 @@ def _discover() -> None:
         ep.load()
 
 
+def remember_modules(modules: dict[str, str]) -> None:
+    """Where families were found before (name -> module, from the parsed-bank cache).
+
+    :func:`get_family` then imports just that module instead of every family; only
+    qbank's own family modules are taken, anything else is found by full discovery.
+    """
+    prefix = f"{__name__}."
+    _HINTS.update((name, module) for name, module in modules.items() if isinstance(module, str) and module.startswith(prefix))
+
+
+_HINTS: dict[str, str] = {}
+
+
 def get_family(name: str) -> Family:
-    _discover()
+    if name not in _REGISTRY and not _discovered and name in _HINTS:
+        try:
+            importlib.import_module(_HINTS[name])
+        except ImportError:
+            pass  # the module went away: discovery below says what is known
+    if name not in _REGISTRY:
+        _discover()
     try:
         return _REGISTRY[name]
     except KeyError:
