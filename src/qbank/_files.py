@@ -7,7 +7,8 @@
 * :func:`atomic_write` writes to a temporary file and renames it, so a failed run never
   leaves half a file behind.
 * :func:`csv_text` is the one way qbank turns rows into CSV text, so every CSV it writes
-  follows the same rules.
+  follows the same rules: no cell can become a spreadsheet formula. :func:`csv_rows` reads
+  them back exactly.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import BankError, InputError, Problem
 
-__all__ = ["atomic_write", "csv_text", "load_yaml_model", "read_json", "read_text", "read_yaml", "validate_data"]
+__all__ = ["atomic_write", "csv_cell", "csv_cell_value", "csv_rows", "csv_text", "file_mode", "load_yaml_model", "read_json", "read_text", "read_yaml", "validate_data"]
 
 M = TypeVar("M", bound=BaseModel)
 Lines = dict[tuple[Any, ...], int]
@@ -164,22 +167,106 @@ def load_yaml_model(model: type[M], path: str | Path) -> M:
     return validate_data(model, data, str(path), lines)
 
 
+def _umask() -> int:
+    """The process umask (read by setting it, so set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """The mode ``open()`` gives a new file: 0666 less the user's umask."""
+    return 0o666 & ~_umask()
+
+
 def atomic_write(path: str | Path, content: str | bytes) -> None:
-    """Write ``content`` to ``path`` through a temporary file in the same folder and a rename."""
+    """Write ``content`` to ``path`` through a temporary file in the same folder and a rename.
+
+    The file gets the mode ``open()`` would give it (0666 less the umask), not mkstemp's 0600:
+    an instructor building into a shared course folder must not get files only they can read.
+    The data is flushed to disk before the rename, so a crash leaves the old file or the new
+    one, never a torn one.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), file_mode())
             f.write(content.encode("utf-8") if isinstance(content, str) else content)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def csv_text(rows: list[list[Any]]) -> str:
-    """The CSV text of ``rows`` (newline line ends): every CSV qbank writes goes through here."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
+# OWASP's CSV-injection list (=, +, -, @, tab, CR) and the full-width forms some spreadsheets
+# also take as a formula start.
+_FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _needs_quote(cell: str) -> bool:
+    """Whether a spreadsheet could read ``cell`` as a formula, or reading it back would strip a quote.
+
+    A cell that already starts with quotes is quoted once more when what follows them would
+    be: then :func:`csv_cell_value` undoes exactly one quote and every string round-trips.
+    """
+    rest = cell.lstrip("'")
+    return rest.startswith(_FORMULA_START) and _PLAIN_NUMBER.fullmatch(rest) is None
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell as qbank writes it: text that a spreadsheet would run as a formula gets a
+    leading ``'`` (OWASP's advice); plain numbers such as ``-0.5`` stay numbers."""
+    text = "" if value is None else str(value)
+    return "'" + text if _needs_quote(text) else text
+
+
+def csv_cell_value(cell: str) -> str:
+    """The value of a cell qbank wrote: the inverse of :func:`csv_cell` (``'=x`` reads as ``=x``,
+    as a spreadsheet shows it; any other cell is read as it is)."""
+    return cell[1:] if cell.startswith("'") and _needs_quote(cell[1:]) else cell
+
+
+def csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """The CSV text of ``rows`` (newline line ends): every CSV qbank writes goes through here,
+    so no cell can become a spreadsheet formula (see :func:`csv_cell`)."""
+    # The csv module quotes a cell holding a character of the line terminator, and only then:
+    # with "\n" alone a cell holding "\r" went out bare and split its row on reading. So each
+    # row is written with "\r\n" (every CR and LF cell quoted) and its own terminator made "\n".
+    out, parts = io.StringIO(), []
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([csv_cell(c) for c in row])
+        parts.append(out.getvalue()[:-2] + "\n")
+        out.seek(0)
+        out.truncate()
+    return "".join(parts)
+
+
+# csv's default cell limit (128 KiB) would stop a file at its first long cell; a response or a
+# name that long is the grader's to reject with its row number, not the reader's.
+_CSV_FIELD_LIMIT = 64 * 1024 * 1024
+
+
+def csv_rows(text: str, file: str, *, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    """The rows of CSV text with the line each ends on, cells read with :func:`csv_cell_value`:
+    every reader of a CSV that qbank may have written goes through here.
+
+    Raises:
+        InputError: ``file:line`` of text the csv module cannot read.
+    """
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"{file}:{reader.line_num}: not readable as CSV ({exc})") from None
+        yield reader.line_num, [csv_cell_value(c) for c in row]
