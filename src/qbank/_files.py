@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import BankError, InputError, Problem
 
-__all__ = ["atomic_write", "csv_cell", "csv_cell_value", "csv_rows", "csv_text", "file_mode", "load_yaml_model", "read_json", "read_text", "read_yaml", "validate_data"]
+__all__ = ["atomic_write", "csv_cell", "csv_cell_value", "csv_rows", "csv_text", "dir_mode", "file_mode", "load_yaml_model", "read_json", "read_text", "read_yaml", "validate_data"]
 
 M = TypeVar("M", bound=BaseModel)
 Lines = dict[tuple[Any, ...], int]
@@ -179,13 +179,19 @@ def file_mode() -> int:
     return 0o666 & ~_umask()
 
 
+def dir_mode() -> int:
+    """The mode ``mkdir()`` gives a new folder: 0777 less the user's umask."""
+    return 0o777 & ~_umask()
+
+
 def atomic_write(path: str | Path, content: str | bytes) -> None:
     """Write ``content`` to ``path`` through a temporary file in the same folder and a rename.
 
     The file gets the mode ``open()`` would give it (0666 less the umask), not mkstemp's 0600:
     an instructor building into a shared course folder must not get files only they can read.
-    The data is flushed to disk before the rename, so a crash leaves the old file or the new
-    one, never a torn one.
+    A process killed or failing midway leaves the old file or the new one, never a torn one
+    (the rename is the only step others can see; there is no fsync, so a power cut is the
+    file system's to survive).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -194,8 +200,6 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), file_mode())
             f.write(content.encode("utf-8") if isinstance(content, str) else content)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
