@@ -5,7 +5,8 @@
 * :func:`validate_data` turns pydantic's errors into :class:`~qbank.errors.Problem` lines a
   person can act on: ``bank/mle.yaml:14: templates[2].params.probs.alpha: must be positive``.
 * :func:`atomic_write` writes to a temporary file and renames it, so a failed run never
-  leaves half a file behind.
+  leaves half a file behind; :func:`atomic_write_all` does it for files that belong together.
+  Both give a new file the mode ``open()`` would (the umask's).
 * :func:`csv_text` is the one way qbank turns rows into CSV text, so every CSV it writes
   follows the same rules: no cell can become a spreadsheet formula. :func:`csv_rows` reads
   them back exactly.
@@ -19,7 +20,8 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import BankError, InputError, Problem
 
-__all__ = ["atomic_write", "csv_cell", "csv_cell_value", "csv_rows", "csv_text", "dir_mode", "file_mode", "load_yaml_model", "read_json", "read_text", "read_yaml", "validate_data"]
+__all__ = ["atomic_write", "atomic_write_all", "csv_cell", "csv_cell_value", "csv_rows", "csv_text", "dir_mode", "file_mode", "pid_alive", "load_yaml_model", "read_json", "read_text", "read_yaml", "validate_data"]
 
 M = TypeVar("M", bound=BaseModel)
 Lines = dict[tuple[Any, ...], int]
@@ -184,6 +186,30 @@ def dir_mode() -> int:
     return 0o777 & ~_umask()
 
 
+def _temporary_prefix(path: Path) -> str:
+    # The pid in the name lets a later run tell a dead writer's leftover from a live one's.
+    return f".{path.name}.{os.getpid()}."
+
+
+def _sweep(path: Path) -> None:
+    """Remove the temporaries that writers of ``path`` killed midway left beside it."""
+    for leftover in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        pid = leftover.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (it may be another user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def atomic_write(path: str | Path, content: str | bytes) -> None:
     """Write ``content`` to ``path`` through a temporary file in the same folder and a rename.
 
@@ -195,7 +221,7 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), file_mode())
@@ -203,6 +229,39 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_all(files: Mapping[str | Path, str | bytes]) -> None:
+    """Write several files as one result: every content goes to a temporary file first, and only
+    when all are written are they renamed into place, one after the other.
+
+    A full disk or a killed process while writing (the slow part) leaves every old file as it
+    was; only the renames, microseconds apart, can be interrupted in between.
+
+    Raises:
+        InputError: a file cannot be written; none of the files has changed.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, content in files.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _sweep(path)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=".tmp")
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as f:
+                os.fchmod(f.fileno(), file_mode())
+                f.write(content.encode("utf-8") if isinstance(content, str) else content)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except OSError as exc:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"{exc.filename or path}: {exc.strerror or exc}; nothing was written") from None
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 

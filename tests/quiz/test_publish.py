@@ -24,6 +24,8 @@ from qbank.quiz import publish as publish_module
 from qbank.quiz.output import Outputs, choose_formats
 from qbank.quiz.publish import OutputConflict
 from qbank.quiz.spec import QuizSpec, RosterColumns
+from faults import run_killed_at
+
 from .quiz_testing import BANK, SPEC, roster_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,60 +111,8 @@ def test_every_file_and_folder_gets_the_users_umask(tmp_path: Path, bank: Any, u
 
 # --- faults: killed at every step, a full disk, a read-only folder ---------------------------------
 
-MUTATORS = ("open", "rename", "replace", "link", "symlink", "unlink", "rmdir", "mkdir", "chmod", "write")
-
-
-def _run_killed_at(step: int | None, out: Path, files: Outputs, *, force: bool = True) -> int:
-    """Fork; in the child count every call that changes the disk and SIGKILL it at call ``step``.
-
-    Returns how many such calls the child made (when it was not killed).
-    """
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        os.close(read)
-        calls = [0]
-
-        def wrap(name: str) -> None:
-            real = getattr(os, name)
-
-            def counted(*args: Any, **kwargs: Any) -> Any:
-                if name == "open" and not (len(args) > 1 and args[1] & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)):
-                    return real(*args, **kwargs)
-                calls[0] += 1
-                if calls[0] == step:
-                    os.kill(os.getpid(), signal.SIGKILL)
-                return real(*args, **kwargs)
-
-            setattr(os, name, counted)
-
-        for name in MUTATORS:
-            wrap(name)
-        real_exchange = publish_module._rename_exchange
-
-        def exchange(a: Path, b: Path) -> bool:
-            calls[0] += 1
-            if calls[0] == step:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return real_exchange(a, b)
-
-        publish_module._rename_exchange = exchange
-        code = 0
-        try:
-            write_outputs(out, files, force=force)
-        except BaseException:  # noqa: BLE001 - reported through the exit code
-            code = 3
-        os.write(write, str(calls[0]).encode())
-        os._exit(code)
-    os.close(write)
-    _, status = os.waitpid(pid, 0)
-    reported = os.read(read, 64)
-    os.close(read)
-    if os.WIFSIGNALED(status):
-        assert os.WTERMSIG(status) == signal.SIGKILL
-        return -1
-    assert os.WEXITSTATUS(status) == 0, "the build failed in the child"
-    return int(reported)
+def _run_killed_at(step: int | None, out: Path, files: Outputs) -> int:
+    return run_killed_at(step, lambda: write_outputs(out, files, force=True), [(publish_module, "_rename_exchange")])
 
 
 @pytest.mark.parametrize("mode", ["exchange", "two renames", "in place"])

@@ -88,7 +88,7 @@ def grade(manifest, responses, output, feedback, errors, stats_out, verbose, ban
     Example:
         qbank grade quiz.manifest.json responses.csv -o grades.csv --feedback grades.json
     """
-    from .._files import atomic_write
+    from .._files import atomic_write_all
     from ..grader.gradebook import grade_responses
     from ..grader.report import errors_csv, feedback_json, grades_csv, stats_csv, stats_from_gradebook, stats_table
     from ..quiz.manifest import Manifest
@@ -106,8 +106,7 @@ def grade(manifest, responses, output, feedback, errors, stats_out, verbose, ban
         st = stats_from_gradebook(book)
         outputs[stats_out] = stats_csv(st)
         table = stats_table(st)
-    for path, text in outputs.items():
-        atomic_write(path, text)
+    atomic_write_all(outputs)  # all written, then all renamed: a failure changes none of them
     if table is not None:
         click.echo(table, nl=False)
     if book.problems:

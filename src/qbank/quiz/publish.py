@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._files import atomic_write, dir_mode
+from .._files import atomic_write, dir_mode, pid_alive
 from ..errors import InputError
 
 __all__ = ["INDEX", "MANIFEST", "OutputConflict", "plan", "publish"]
@@ -115,11 +115,11 @@ def plan(outdir: str | Path, files: Iterable[str], *, force: bool = False) -> Pl
     return Plan(outdir, stale, foreign, clashes, tuple(empty), tuple(garbage))
 
 
-_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp")
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.\d+\.[A-Za-z0-9_]{8}\.tmp")
 
 
 def _is_temporary(rel: str, known: set[str]) -> bool:
-    """An atomic_write temporary (``.<name>.<8 random>.tmp``) of a file qbank writes here."""
+    """An atomic_write temporary (``.<name>.<pid>.<8 random>.tmp``) of a file qbank writes here."""
     match = _TEMPORARY.fullmatch(Path(rel).name)
     return match is not None and match["name"] in known
 
@@ -169,16 +169,6 @@ def _sibling_prefix(outdir: Path, kind: str) -> str:
     return f".{outdir.name}.{kind}-"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _leftovers(outdir: Path, kind: str) -> list[Path]:
     """Sibling folders of ``kind`` left by builds whose process is gone."""
     prefix = _sibling_prefix(outdir, kind)
@@ -190,7 +180,7 @@ def _leftovers(outdir: Path, kind: str) -> list[Path]:
     for p in entries:
         if p.name.startswith(prefix):
             pid = p.name[len(prefix):].split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not pid_alive(int(pid)):
                 out.append(p)
     return out
 
