@@ -78,13 +78,25 @@ def read_yaml(path: str | Path) -> tuple[Any, Lines]:
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BankError([Problem(str(path), f"invalid YAML: {problem}", line=mark.line + 1 if mark else None)]) from None
+        raise BankError([_yaml_problem(exc, text, str(path))]) from None
     lines: Lines = {}
     if node is not None:
         _collect_lines(node, (), lines)
     return data, lines
+
+
+def _yaml_problem(exc: Any, text: str, file: str) -> Problem:
+    """A YAML error as one line with the file and line number (a character YAML refuses, such
+    as NUL, comes as a reader error with a character position instead of a mark)."""
+    import yaml
+
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position) + 1
+        return Problem(file, f"invalid YAML: character #x{exc.character:04x} is not allowed in YAML ({exc.reason})"
+                       if isinstance(exc.character, int) else f"invalid YAML: {exc.reason}", line=line)
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return Problem(file, f"invalid YAML: {problem}", line=mark.line + 1 if mark else None)
 
 
 def _collect_lines(node: Any, path: tuple[Any, ...], lines: Lines) -> None:
