@@ -5,9 +5,11 @@
 * :func:`validate_data` turns pydantic's errors into :class:`~qbank.errors.Problem` lines a
   person can act on: ``bank/mle.yaml:14: templates[2].params.probs.alpha: must be positive``.
 * :func:`atomic_write` writes to a temporary file and renames it, so a failed run never
-  leaves half a file behind.
+  leaves half a file behind; :func:`atomic_write_all` does it for files that belong together.
+  Both give a new file the mode ``open()`` would (the umask's).
 * :func:`csv_text` is the one way qbank turns rows into CSV text, so every CSV it writes
-  follows the same rules.
+  follows the same rules: no cell can become a spreadsheet formula. :func:`csv_rows` reads
+  them back exactly.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,8 +30,9 @@ from pydantic import BaseModel, ValidationError
 from .errors import BankError, InputError, Problem
 
 __all__ = [
-    "atomic_write", "csv_text", "decode_text", "load_yaml_model", "parse_yaml", "read_bytes", "read_json", "read_text",
-    "read_yaml", "validate_data", "yaml_lines",
+    "atomic_write", "atomic_write_all", "csv_cell", "csv_cell_value", "csv_rows", "csv_text", "decode_text", "dir_mode",
+    "file_mode", "load_yaml_model", "parse_yaml", "pid_alive", "read_bytes", "read_json", "read_text", "read_yaml",
+    "validate_data", "yaml_lines",
 ]
 
 M = TypeVar("M", bound=BaseModel)
@@ -117,9 +122,7 @@ def _compose(text: str, file: str) -> tuple[Any, Any]:
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BankError([Problem(file, f"invalid YAML: {problem}", line=mark.line + 1 if mark else None)]) from None
+        raise BankError([_yaml_problem(exc, text, file)]) from None
     return data, node
 
 
@@ -154,6 +157,20 @@ class _LazyLines(Mapping[tuple[Any, ...], int]):
 
     def __len__(self) -> int:
         return len(self._map())
+
+
+def _yaml_problem(exc: Any, text: str, file: str) -> Problem:
+    """A YAML error as one line with the file and line number (a character YAML refuses, such
+    as NUL, comes as a reader error with a character position instead of a mark)."""
+    import yaml
+
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position) + 1
+        return Problem(file, f"invalid YAML: character #x{exc.character:04x} is not allowed in YAML ({exc.reason})"
+                       if isinstance(exc.character, int) else f"invalid YAML: {exc.reason}", line=line)
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return Problem(file, f"invalid YAML: {problem}", line=mark.line + 1 if mark else None)
 
 
 def _collect_lines(node: Any, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
@@ -238,13 +255,62 @@ def load_yaml_model(model: type[M], path: str | Path) -> M:
     return validate_data(model, data, str(path), lines)
 
 
+def _umask() -> int:
+    """The process umask (read by setting it, so set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """The mode ``open()`` gives a new file: 0666 less the user's umask."""
+    return 0o666 & ~_umask()
+
+
+def dir_mode() -> int:
+    """The mode ``mkdir()`` gives a new folder: 0777 less the user's umask."""
+    return 0o777 & ~_umask()
+
+
+def _temporary_prefix(path: Path) -> str:
+    # The pid in the name lets a later run tell a dead writer's leftover from a live one's.
+    return f".{path.name}.{os.getpid()}."
+
+
+def _sweep(path: Path) -> None:
+    """Remove the temporaries that writers of ``path`` killed midway left beside it."""
+    for leftover in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        pid = leftover.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (it may be another user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def atomic_write(path: str | Path, content: str | bytes) -> None:
-    """Write ``content`` to ``path`` through a temporary file in the same folder and a rename."""
+    """Write ``content`` to ``path`` through a temporary file in the same folder and a rename.
+
+    The file gets the mode ``open()`` would give it (0666 less the umask), not mkstemp's 0600:
+    an instructor building into a shared course folder must not get files only they can read.
+    A process killed or failing midway leaves the old file or the new one, never a torn one
+    (the rename is the only step others can see; there is no fsync, so a power cut is the
+    file system's to survive).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), file_mode())
             f.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.replace(tmp, path)
     except BaseException:
@@ -252,8 +318,104 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
         raise
 
 
-def csv_text(rows: list[list[Any]]) -> str:
-    """The CSV text of ``rows`` (newline line ends): every CSV qbank writes goes through here."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
+def atomic_write_all(files: Mapping[str | Path, str | bytes]) -> None:
+    """Write several files as one result: every content goes to a temporary file first, and only
+    when all are written are they renamed into place, one after the other.
+
+    A full disk or a killed process while writing (the slow part) leaves every old file as it
+    was; only the renames, microseconds apart, can be interrupted in between.
+
+    Raises:
+        InputError: a file cannot be written; none of the files has changed.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, content in files.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _sweep(path)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=".tmp")
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as f:
+                os.fchmod(f.fileno(), file_mode())
+                f.write(content.encode("utf-8") if isinstance(content, str) else content)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except OSError as exc:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"{exc.filename or path}: {exc.strerror or exc}; nothing was written") from None
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# OWASP's CSV-injection list (=, +, -, @, tab, CR) and the full-width forms some spreadsheets
+# also take as a formula start.
+_FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _needs_quote(cell: str) -> bool:
+    """Whether a spreadsheet could read ``cell`` as a formula, or reading it back would strip a quote.
+
+    A cell that already starts with quotes is quoted once more when what follows them would
+    be: then :func:`csv_cell_value` undoes exactly one quote and every string round-trips.
+    """
+    rest = cell.lstrip("'")
+    return rest.startswith(_FORMULA_START) and _PLAIN_NUMBER.fullmatch(rest) is None
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell as qbank writes it: text that a spreadsheet would run as a formula gets a
+    leading ``'`` (OWASP's advice); plain numbers such as ``-0.5`` stay numbers."""
+    text = "" if value is None else str(value)
+    return "'" + text if _needs_quote(text) else text
+
+
+def csv_cell_value(cell: str) -> str:
+    """The value of a cell qbank wrote: the inverse of :func:`csv_cell` (``'=x`` reads as ``=x``,
+    as a spreadsheet shows it; any other cell is read as it is)."""
+    return cell[1:] if cell.startswith("'") and _needs_quote(cell[1:]) else cell
+
+
+def csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """The CSV text of ``rows`` (newline line ends): every CSV qbank writes goes through here,
+    so no cell can become a spreadsheet formula (see :func:`csv_cell`)."""
+    # The csv module quotes a cell holding a character of the line terminator, and only then:
+    # with "\n" alone a cell holding "\r" went out bare and split its row on reading. So each
+    # row is written with "\r\n" (every CR and LF cell quoted) and its own terminator made "\n".
+    out, parts = io.StringIO(), []
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([csv_cell(c) for c in row])
+        parts.append(out.getvalue()[:-2] + "\n")
+        out.seek(0)
+        out.truncate()
+    return "".join(parts)
+
+
+# csv's default cell limit (128 KiB) would stop a file at its first long cell; a response or a
+# name that long is the grader's to reject with its row number, not the reader's.
+_CSV_FIELD_LIMIT = 64 * 1024 * 1024
+
+
+def csv_rows(text: str, file: str, *, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    """The rows of CSV text with the line each ends on, cells read with :func:`csv_cell_value`:
+    every reader of a CSV that qbank may have written goes through here.
+
+    Raises:
+        InputError: ``file:line`` of text the csv module cannot read.
+    """
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"{file}:{reader.line_num}: not readable as CSV ({exc})") from None
+        yield reader.line_num, [csv_cell_value(c) for c in row]

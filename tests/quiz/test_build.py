@@ -192,13 +192,13 @@ def test_without_a_roster_one_sample_paper_and_its_key(tmp_path: Path) -> None:
     assert b"Name: ____" in files["paper/quiz.md"]
 
 
-def test_a_rebuild_removes_only_the_files_a_previous_build_wrote(tmp_path: Path) -> None:
+def test_a_rebuild_with_force_removes_only_the_files_a_previous_build_wrote(tmp_path: Path) -> None:
     out = tmp_path / "out"
     rows = roster_rows(3)
     run_build(tmp_path, out, "--format", "md,json", rows=rows)
     (out / "grades.csv").write_text("mine\n", encoding="utf-8")
     (out / "students" / "s003" / "notes.txt").write_text("mine\n", encoding="utf-8")
-    run_build(tmp_path, out, "--format", "md", rows=rows[:2])
+    run_build(tmp_path, out, "--format", "md", "--force", rows=rows[:2])
     files = snapshot(out)
     assert "students/s003/quiz.md" not in files and "lms/week-3-check-json.json" not in files
     assert files["grades.csv"] == b"mine\n" and files["students/s003/notes.txt"] == b"mine\n"

@@ -55,6 +55,14 @@ class LazyGroup(click.Group):
             error = click.ClickException(str(exc))
             error.exit_code = exc.exit_code
             raise error from None
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            # The last resort for a file that cannot be read or written (a full disk, a folder
+            # without permission): a message naming it, never a traceback.
+            error = click.ClickException(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
+            error.exit_code = 2
+            raise error from None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

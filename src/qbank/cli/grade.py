@@ -15,10 +15,9 @@ REQUIRED_COLUMNS = ("student", "item", "response")
 
 def _read_responses(path: str) -> list[Any]:
     """Response rows from a CSV (header student,item,response) or a JSON list of objects."""
-    import csv
     import json
 
-    from .._files import read_text
+    from .._files import csv_rows, read_text
     from ..errors import InputError
     from ..grader.gradebook import ResponseRow
 
@@ -40,16 +39,18 @@ def _read_responses(path: str) -> list[Any]:
                     raise InputError(f"{p}: [{i - 1}]: missing key {key!r}")
             rows.append(ResponseRow(i, str(obj["student"]), str(obj["item"]), "" if obj["response"] is None else str(obj["response"])))
         return rows
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    header = [h.strip().casefold() for h in (reader.fieldnames or [])]
+    reader = csv_rows(text, str(p))  # cells qbank quoted against formulas ('=x) read back as they were
+    _, fieldnames = next(reader, (0, []))
+    header = [h.strip().casefold() for h in fieldnames]
     for key in REQUIRED_COLUMNS:
         if key not in header:
             raise InputError(f"{p}: missing column {key!r} (the header must name {', '.join(REQUIRED_COLUMNS)})")
-    names = {h.strip().casefold(): h for h in reader.fieldnames or []}
+    where = {key: header.index(key) for key in REQUIRED_COLUMNS}
     rows = []
-    for record in reader:
-        line = reader.line_num  # the file line the record ends on; a multi-line response spans lines
-        get = lambda key: record.get(names[key]) or ""  # noqa: E731
+    for line, record in reader:  # the file line the record ends on; a multi-line response spans lines
+        if not record:
+            continue  # a blank line
+        get = lambda key: record[where[key]] if where[key] < len(record) else ""  # noqa: E731
         rows.append(ResponseRow(line, get("student"), get("item"), get("response")))
     return rows
 
@@ -87,7 +88,7 @@ def grade(manifest, responses, output, feedback, errors, stats_out, verbose, ban
     Example:
         qbank grade out/manifest.json examples/responses.csv -o grades.csv --feedback grades.json
     """
-    from .._files import atomic_write
+    from .._files import atomic_write_all
     from ..grader.gradebook import grade_responses
     from ..grader.report import errors_csv, feedback_json, grades_csv, stats_csv, stats_from_gradebook, stats_table
     from ..quiz.manifest import Manifest
@@ -105,8 +106,7 @@ def grade(manifest, responses, output, feedback, errors, stats_out, verbose, ban
         st = stats_from_gradebook(book)
         outputs[stats_out] = stats_csv(st)
         table = stats_table(st)
-    for path, text in outputs.items():
-        atomic_write(path, text)
+    atomic_write_all(outputs)  # all written, then all renamed: a failure changes none of them
     if table is not None:
         click.echo(table, nl=False)
     if book.problems:

@@ -50,9 +50,10 @@ class _LateProgress:
 @click.option("-f", "--format", "format_names", multiple=True, metavar="LIST",
               help="Formats, comma-separated or repeated (default: every format; see the list below).")
 @click.option("--self-check", is_flag=True, help="Students' HTML checks answers in the browser (the selfcheck format).")
+@click.option("--force", is_flag=True, help="Replace an earlier build in OUTDIR even when it wrote files this build does not (they are removed; files qbank did not write are kept).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @bank_options
-def build(spec_file, outdir, roster, id_column, name_column, email_column, format_names, self_check, quiet, banks, no_builtin):
+def build(spec_file, outdir, roster, id_column, name_column, email_column, format_names, self_check, force, quiet, banks, no_builtin):
     """Build a quiz from QUIZ.yaml: LMS imports, papers, answer keys and
     the manifest that `qbank grade` uses.
 
@@ -70,6 +71,12 @@ def build(spec_file, outdir, roster, id_column, name_column, email_column, forma
     manifest. The same spec, seed and roster give byte-identical files; adding
     a student changes no other student's quiz. Bad specs or rosters fail with
     exit code 2 before anything is written.
+
+    OUTDIR gets the new build whole or keeps the old one: a build killed or
+    failing midway changes nothing. When OUTDIR holds an earlier build with
+    files this one would not write (another --format, a shorter roster), the
+    build stops and names them; --force replaces them. Files qbank did not
+    write are never removed.
 
     \b
     Example:
@@ -98,7 +105,7 @@ def build(spec_file, outdir, roster, id_column, name_column, email_column, forma
     progress = _LateProgress()
     result = build_quiz(spec, bank, students, source=source, progress=progress)
     outputs = render_outputs(result, formats, selfcheck=selfcheck, progress=progress)
-    write_outputs(outdir, outputs, progress=progress)
+    write_outputs(outdir, outputs, progress=progress, force=force)
 
     for warning in (*result.warnings, *outputs.warnings):
         click.echo(f"warning: {warning}", err=True)

@@ -16,7 +16,9 @@ rendering therefore writes nothing. Output layout under OUTDIR::
 
 Without a roster there is one sample paper (paper/quiz, paper/key) and no students/.
 Files a previous build wrote that this one does not (a student who left the roster, a
-format no longer asked for) are removed; nothing else in OUTDIR is touched.
+format no longer asked for) stop the build unless ``force`` is set, and are then removed;
+files qbank did not write are kept. The build is staged and swapped in whole: see
+:mod:`qbank.quiz.publish`.
 """
 
 from __future__ import annotations
@@ -28,14 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._files import atomic_write
 from ..errors import InputError
 from .build import BuildResult, Paper
 
 __all__ = ["Outputs", "STUDENT_QUIZ_FORMAT", "choose_formats", "render_outputs", "student_quiz_json", "write_outputs"]
 
 STUDENT_QUIZ_FORMAT = "qbank-student-quiz/1"
-INDEX = ".qbank-outputs"
 SELFCHECK = "selfcheck"
 PAGE_BREAK_MD = '\n\n<div style="break-after: page; page-break-after: always"></div>\n\n'
 
@@ -186,13 +186,6 @@ def render_outputs(result: BuildResult, formats: list[Any], *, selfcheck: Any | 
     return Outputs(files, tuple(f.name for f in formats), tuple(warnings))
 
 
-def _previous(outdir: Path) -> list[str]:
-    try:
-        return [line for line in (outdir / INDEX).read_text(encoding="utf-8").splitlines() if line]
-    except (OSError, UnicodeDecodeError):
-        return []
-
-
 def check_outdir(outdir: str | Path) -> None:
     """Fail (exit 2) before any work when OUTDIR cannot be a folder."""
     outdir = Path(outdir)
@@ -201,30 +194,15 @@ def check_outdir(outdir: str | Path) -> None:
 
 
 def write_outputs(outdir: str | Path, outputs: Outputs,
-                  progress: Callable[[Iterable[Any], int, str], Iterable[Any]] | None = None) -> list[Path]:
-    """Write every file atomically (the manifest last); remove what only a previous build wrote."""
-    progress = progress or (lambda items, total, label: items)
-    outdir = Path(outdir)
+                  progress: Callable[[Iterable[Any], int, str], Iterable[Any]] | None = None,
+                  *, force: bool = False) -> list[Path]:
+    """Write every file as one build, the manifest last (see :mod:`qbank.quiz.publish`).
+
+    Raises:
+        OutputConflict: OUTDIR holds files of an earlier build that this one does not write
+            (or foreign files it would overwrite), and ``force`` is not set; nothing is written.
+    """
+    from .publish import publish
+
     check_outdir(outdir)
-    old = _previous(outdir)
-    order = [p for p in outputs.files if p != "manifest.json"] + ["manifest.json"]
-    written = []
-    for rel in progress(order, len(order), "Writing files"):
-        atomic_write(outdir / rel, outputs.files[rel])
-        written.append(outdir / rel)
-    atomic_write(outdir / INDEX, "".join(f"{rel}\n" for rel in order))
-    root = outdir.resolve()
-    for rel in old:
-        if rel in outputs.files or rel.startswith("/") or ".." in Path(rel).parts:
-            continue
-        stale = outdir / rel
-        if stale.is_file() and root in stale.resolve().parents:
-            stale.unlink()
-            for parent in stale.parents:
-                if parent == outdir or root not in parent.resolve().parents:
-                    break
-                try:
-                    parent.rmdir()
-                except OSError:
-                    break
-    return written
+    return publish(outdir, outputs.files, force=force, progress=progress)

@@ -8,12 +8,10 @@ Every problem found is reported at once, each with the file and line.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._files import read_text
+from .._files import csv_rows, read_text
 from ..errors import InputError, Problem
 from .spec import RosterColumns
 
@@ -81,8 +79,10 @@ def parse_roster(text: str, file: str = "roster", columns: RosterColumns | None 
     """Parse roster CSV text; see :func:`read_roster`."""
     columns = columns or RosterColumns()
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
-    header = next(reader, None)
+    # csv_rows reads a cell qbank quoted against formulas ('=x) back as it was (=x): a roster
+    # may be made from a grades CSV that qbank wrote.
+    reader = csv_rows(text, file, delimiter=_delimiter(first_line))
+    header = next(reader, (0, None))[1]
     if not header or not any(h.strip() for h in header):
         raise InputError(f"{file}: the roster is empty (expected a header row naming its columns)")
     where: dict[str, int | None] = {}
@@ -100,8 +100,7 @@ def parse_roster(text: str, file: str = "roster", columns: RosterColumns | None 
     problems: list[Problem] = []
     students: list[Student] = []
     first_seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in reader:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):

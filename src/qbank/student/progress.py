@@ -8,7 +8,8 @@ The schema is versioned with ``PRAGMA user_version`` and moved forward by the nu
 ``MIGRATIONS`` below, one transaction each; a database made by a newer qbank is refused
 rather than guessed at. The connection is in autocommit mode, so each attempt is on disk
 the moment :meth:`ProgressStore.record` returns: a crash or Ctrl-C later in a session
-loses nothing already answered.
+loses nothing already answered. The database is in WAL mode and writers wait for each
+other, so concurrent sessions on one database lose no answer.
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ..errors import InputError
 
 __all__ = ["Attempt", "Mastery", "ProgressStore", "SCHEMA_VERSION", "default_db_path", "mastery"]
 
 Outcome = Literal["correct", "wrong", "skipped"]
+T = TypeVar("T")
 
 # Each entry moves the schema from version i to i + 1. Append only: a released migration
 # never changes, because databases in users' folders were made by it.
@@ -54,6 +57,27 @@ MIGRATIONS: tuple[str, ...] = (
     "CREATE INDEX attempts_by_template ON attempts (template, id);",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# Several practice sessions may share one database (two terminals, a class on one machine):
+# a writer waits up to BUSY_TIMEOUT seconds for another's lock, and a write that still finds
+# the database busy is retried until RETRY_FOR seconds have passed.
+BUSY_TIMEOUT = 10.0
+RETRY_FOR = 60.0
+
+
+def _retrying(step: Callable[[], T]) -> T:
+    """Run ``step``, retrying while SQLite says the database is locked or busy."""
+    deadline = time.monotonic() + RETRY_FOR
+    delay = 0.01
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if not any(word in str(exc) for word in ("locked", "busy")) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
 
 
 def default_db_path() -> Path:
@@ -142,12 +166,15 @@ class ProgressStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: autocommit, so every record() is durable on return.
-            db = sqlite3.connect(path, isolation_level=None)
+            # timeout: wait for another process's write instead of failing "database is locked".
+            db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
         except (OSError, sqlite3.Error) as exc:
             raise InputError(f"{path}: cannot open the progress database ({exc})") from None
         store = cls(db, path)
         try:
-            store._migrate()
+            # WAL: readers (qbank progress) never block the writers, and writers queue.
+            _retrying(lambda: db.execute("PRAGMA journal_mode=WAL").fetchone())
+            _retrying(store._migrate)
         except sqlite3.DatabaseError as exc:
             db.close()
             raise InputError(f"{path}: not a qbank progress database ({exc})") from None
@@ -167,6 +194,10 @@ class ProgressStore:
             # One transaction per step: a migration either lands whole, version included, or not at all.
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                # Another process may have migrated while this one waited for the lock.
+                if self._db.execute("PRAGMA user_version").fetchone()[0] > number:
+                    self._db.execute("COMMIT")
+                    continue
                 for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
                         self._db.execute(statement)
@@ -182,7 +213,7 @@ class ProgressStore:
 
     def record(self, attempt: Attempt) -> None:
         """Store one attempt; it is committed before this returns."""
-        self._db.execute(
+        _retrying(lambda: self._db.execute(
             "INSERT INTO attempts (session, answered_at, item_id, template, version, seed, topics, bloom,"
             " outcome, score, max_score, misconception, response) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
@@ -190,7 +221,7 @@ class ProgressStore:
                 attempt.version, attempt.seed, json.dumps(list(attempt.topics)), attempt.bloom,
                 attempt.outcome, attempt.score, attempt.max_score, attempt.misconception, attempt.response,
             ),
-        )
+        ))
 
     def attempts(self) -> list[Attempt]:
         """Every attempt, oldest first."""

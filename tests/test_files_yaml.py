@@ -1,0 +1,55 @@
+"""The YAML edge: libyaml's fast path and the pure-Python path give the same data, lines and errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from qbank._files import read_yaml
+from qbank.errors import BankError
+
+TEXT = """\
+templates:
+  - id: a
+    title: "A"
+    tags: {topics: [x, y], bloom: remember}
+  - id: b
+    content:
+      options:
+        - {text: one, correct: true}
+        - text: two
+"""
+
+
+def without_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+
+
+def test_the_fast_path_gives_the_same_data_and_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert hasattr(yaml, "CSafeLoader"), "the test environment should have PyYAML with libyaml"
+    path = tmp_path / "bank.yaml"
+    path.write_text(TEXT, encoding="utf-8")
+    fast_data, fast_lines = read_yaml(path)
+    without_libyaml(monkeypatch)
+    slow_data, slow_lines = read_yaml(path)
+    assert fast_data == slow_data
+    assert dict(fast_lines) == dict(slow_lines)
+    assert fast_lines[("templates", 1, "content", "options", 1, "text")] == 9
+
+
+@pytest.mark.parametrize("text", ["templates:\n  - id: x\n    title: [unclosed\n", "a: 1\n b: 2\n", "a: 'x\n", "- a\nb: 1\n"])
+def test_a_syntax_error_names_the_same_file_and_line_on_both_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BankError) as fast:
+        read_yaml(path)
+    without_libyaml(monkeypatch)
+    with pytest.raises(BankError) as slow:
+        read_yaml(path)
+    assert str(fast.value) == str(slow.value)
+    (problem,) = fast.value.problems
+    assert problem.file == str(path) and problem.line is not None and "invalid YAML" in problem.message
