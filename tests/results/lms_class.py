@@ -54,6 +54,7 @@ WRONG_ESSAY = "The temperature was too high."
 
 def build_quiz(tmp: Path, spec: str = SPEC) -> Path:
     """`qbank build` the quiz into tmp/out; the folder holds manifest.json and lms/."""
+    tmp.mkdir(parents=True, exist_ok=True)
     (tmp / "quiz.yaml").write_text(spec, encoding="utf-8")
     result = CliRunner().invoke(cli, ["build", str(tmp / "quiz.yaml"), "-f", "canvas,moodle,qti21,qti3", "-q",
                                       "-o", str(tmp / "out")], catch_exceptions=False)
@@ -289,6 +290,24 @@ def _csv(rows: list[list[str]]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue()
+
+
+def canvas_columns(klass: KnownClass, all_attempts: bool = True) -> list[tuple[str, str, int]]:
+    """(group, variant, 0-based column of its response) of every question column of the Canvas report."""
+    first = 8 if all_attempts else 7
+    return [(g, e.item, first + 2 * n) for n, (g, e) in enumerate(
+        (g, e) for g, variants in klass.manifest.groups.items() for e in variants)]
+
+
+def line_of(text: str, row: int) -> int:
+    """The file line CSV record ``row`` (0 = header) starts on: cells may hold line breaks."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    previous = 0
+    for n, _ in enumerate(reader):
+        if n == row:
+            return previous + 1
+        previous = reader.line_num
+    raise IndexError(row)
 
 
 def canvas_report(klass: KnownClass, all_attempts: bool = True) -> str:

@@ -66,4 +66,12 @@ def read_report(path: str | Path, index: VariantIndex, platform: str = "auto") -
     report: LmsReport = reader(str(path), index)
     if not report.attempts:
         raise ReportError(f"{path}: the report holds no attempts")
+    seen = {index.group_of[cell.item_id] for attempt in report.attempts for cell in attempt.cells}
+    absent = [group for group in index.manifest.groups if group not in seen]
+    if absent:
+        # every student draws a variant of every group: a question absent from the whole
+        # report means the report is of another quiz (or the quiz was changed in the LMS)
+        raise ReportError(f"{path}: no variant of {', '.join(absent)} appears anywhere in the report "
+                          f"({len(report.problems)} responses match no question of quiz {index.manifest.quiz_id!r}): "
+                          "a report from another quiz, or a quiz whose questions were edited in the LMS")
     return report
