@@ -362,8 +362,8 @@ def moodle_report(klass: KnownClass, grade_max: float = 10.0, regrade: dict[tupl
     for attempt in klass.attempts:
         total = (regrade or {}).get((attempt.key, attempt.number), attempt.total(False) / top * grade_max)
         row = [f"{attempt.student:03d}", "Student", attempt.email,
-               "Finished" if attempt.finished else "In progress", "2 December 2026, 3:04 PM",
-               "2 December 2026, 3:24 PM", "20 mins", f"{total:.2f}" if attempt.finished else "-"]
+               "Finished" if attempt.finished else "In progress", f"{attempt.number + 1} December 2026, 3:04 PM",
+               f"{attempt.number + 1} December 2026, 3:24 PM", "20 mins", f"{total:.2f}" if attempt.finished else "-"]
         for group in groups:
             a = attempt.answers[group]
             item_id = a.item.id
@@ -381,6 +381,30 @@ def moodle_report(klass: KnownClass, grade_max: float = 10.0, regrade: dict[tupl
                 shown = a.text if a.answered and a.text else "-"
             row += [qtext, shown, right]
         rows.append(row)
+    return "\ufeff" + _csv(rows)
+
+
+def moodle_grades_report(klass: KnownClass, grade_max: float = 10.0) -> str:
+    """The Grades (overview) report CSV of the same attempts, with the marks for each question.
+
+    Moodle rescales every mark to the quiz's grade and shows two decimals; an essay it has not
+    graded shows "Requires grading".
+    """
+    groups = list(klass.manifest.groups)
+    top = sum(klass.manifest.groups[g][0].points for g in groups)
+    scale = grade_max / top
+    header = ["Surname", "First name", "Email address", "State", "Started on", "Completed", "Time taken",
+              f"Grade/{grade_max:.2f}"]
+    header += [f"Q. {n} /{klass.manifest.groups[g][0].points * scale:.2f}" for n, g in enumerate(groups, 1)]
+    rows = [header]
+    for attempt in klass.attempts:
+        row = [f"{attempt.student:03d}", "Student", attempt.email, "Finished", f"{attempt.number + 1} December 2026, 3:04 PM",
+               f"{attempt.number + 1} December 2026, 3:24 PM", "20 mins", f"{attempt.total(True) * scale:.2f}"]
+        for g in groups:
+            a = attempt.answers[g]
+            row.append("Requires grading" if a.item.type == "open_response" else f"{a.lms_points * scale:.2f}")
+        rows.append(row)
+    rows.append(["Overall average", "", "", "", "", "", "", "", *[""] * len(groups)])
     return "\ufeff" + _csv(rows)
 
 

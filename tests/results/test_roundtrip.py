@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from lms_class import KnownClass, build_quiz, canvas_report, moodle_report, qti_results
+from lms_class import KnownClass, build_quiz, canvas_report, moodle_grades_report, moodle_report, qti_results
 
 from qbank.cli import cli
 
@@ -118,6 +118,21 @@ def test_moodle_responses_report(klass: KnownClass, tmp_path: Path) -> None:
     top = sum(vs[0].points for vs in klass.manifest.groups.values())
     want = {kept[k].email: f"{t / top * 10:.2f}" for k, t in klass.expected_totals(False).items()}
     assert dict(rows[1:]) == want
+
+
+def test_moodle_responses_with_the_grades_report(klass: KnownClass, tmp_path: Path) -> None:
+    report, marks = tmp_path / "responses.csv", tmp_path / "grades-report.csv"
+    report.write_text(moodle_report(klass), encoding="utf-8")
+    # the rows of the two downloads need not be in the same order
+    text = moodle_grades_report(klass).lstrip("\ufeff").splitlines(keepends=True)
+    marks.write_text("\ufeff" + text[0] + "".join(reversed(text[1:])), encoding="utf-8")
+    import_results(klass, report, tmp_path, "--moodle-grades", str(marks))
+    check_grades_and_stats(klass, tmp_path, lms_scores=True, by_email=True)
+    # Moodle's marks count, to its two decimals: the hand regrades are the only disagreements
+    disagreements = read_csv(tmp_path / "grades.disagreements.csv")
+    kept = klass.kept(True)
+    assert {(d["student"], d["item"]) for d in disagreements} == {
+        (at.email, a.item.id) for at, a in klass.regraded if kept[at.key] is at}
 
 
 @pytest.mark.parametrize("version", ["2.1", "3.0"])

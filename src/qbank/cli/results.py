@@ -15,6 +15,8 @@ from .options import bank_options, load_from_options
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Grades CSV: one row per student.")
 @click.option("--lms", type=click.Choice(["auto", "canvas", "moodle", "qti"]), default="auto", show_default=True,
               help="Which LMS wrote REPORT (auto: by its header, or QTI for XML, a folder or a zip).")
+@click.option("--moodle-grades", type=click.Path(exists=True, dir_okay=False),
+              help="Moodle's Grades report of the same attempts (CSV, marks for each question): the LMS's marks to check.")
 @click.option("--attempts", "policy", type=click.Choice(["highest", "last", "first"]), default="highest", show_default=True,
               help="Which attempt counts when a student has several.")
 @click.option("--gradebook", type=click.Path(dir_okay=False),
@@ -27,14 +29,15 @@ from .options import bank_options, load_from_options
 @click.option("--stats", "stats_out", type=click.Path(dir_okay=False), help="Also write item statistics (CSV) and print the table.")
 @click.option("-v", "--verbose", is_flag=True, help="Say what was read and graded.")
 @bank_options
-def import_results(manifest, report, output, lms, policy, gradebook, assignment, feedback, errors, disagreements,
+def import_results(manifest, report, output, lms, moodle_grades, policy, gradebook, assignment, feedback, errors, disagreements,
                    stats_out, verbose, banks, no_builtin):
     """Grade a quiz that ran in an LMS, from the LMS's result report.
 
     MANIFEST is the manifest `qbank build` wrote with the LMS export;
     REPORT the LMS's result export: a Canvas Classic Quizzes Student
     Analysis CSV, a Moodle quiz Responses report CSV (with the question
-    text), or QTI 2.1/3.0 results (an XML file, a folder or a zip of them).
+    text; its Grades report, for the marks, with --moodle-grades), or QTI
+    2.1/3.0 results (an XML file, a folder or a zip of them).
     Every response is tied to the exact variant the LMS drew (by identifier,
     or by the question text of items whose content hash the manifest checks);
     what cannot be tied is listed in the errors CSV with its line and reason.
@@ -63,7 +66,7 @@ def import_results(manifest, report, output, lms, policy, gradebook, assignment,
         raise InputError(f"{manifest}: the manifest records no LMS question groups; build the quiz with an LMS format")
     items = man.regenerate(load_from_options(banks, no_builtin))
     index = VariantIndex(man, items)
-    lms_report = read_report(report, index, lms)
+    lms_report = read_report(report, index, lms, moodle_grades=moodle_grades)
     result = grade_report(lms_report, index, policy)
     book = result.book
     base = str(Path(output).with_suffix(""))

@@ -51,9 +51,17 @@ def detect_platform(path: str | Path) -> str:
                       "see docs/lms-results.md for how to download one", 1)
 
 
-def read_report(path: str | Path, index: VariantIndex, platform: str = "auto") -> LmsReport:
-    """Read an LMS result report, every response tied to its variant (see the platform modules)."""
+def read_report(path: str | Path, index: VariantIndex, platform: str = "auto", *,
+                moodle_grades: str | Path | None = None) -> LmsReport:
+    """Read an LMS result report, every response tied to its variant (see the platform modules).
+
+    ``moodle_grades`` is Moodle's Grades report of the same attempts, for the marks per
+    question that the Responses report lacks.
+    """
     kind = detect_platform(path) if platform == "auto" else platform
+    if moodle_grades is not None and kind != "moodle":
+        raise ReportError(f"{moodle_grades}: a Moodle Grades report goes with a Moodle Responses report, "
+                          f"and {path} is a {kind} report")
     reader: Any
     if kind == "canvas":
         from .canvas import read_canvas as reader
@@ -63,7 +71,8 @@ def read_report(path: str | Path, index: VariantIndex, platform: str = "auto") -
         from .qti import read_qti as reader
     else:
         raise ValueError(f"platform must be auto or one of {', '.join(PLATFORMS)}")
-    report: LmsReport = reader(str(path), index)
+    report: LmsReport = (reader(str(path), index, str(moodle_grades)) if moodle_grades is not None
+                         else reader(str(path), index))
     if not report.attempts:
         raise ReportError(f"{path}: the report holds no attempts")
     seen = {index.group_of[cell.item_id] for attempt in report.attempts for cell in attempt.cells}

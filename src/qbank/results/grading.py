@@ -7,7 +7,8 @@ quiz: the same parsing, scoring, rubric and problem list. Then:
 
 * scores are in the points the manifest records for each slot;
 * where the LMS scored a response (choice, numeric, short text), the LMS's points are the
-  grade and qbank's own grade checks them: every difference is a :class:`Disagreement`;
+  grade and qbank's own grade checks them: every difference beyond the LMS's rounding is a
+  :class:`Disagreement` (and the LMS's points count); within it, qbank's exact score is kept;
   open responses are graded by qbank's rubric;
 * one attempt per student counts (``policy``: ``highest`` total, ``last`` or ``first``);
   every other attempt is listed as not counted, with its line.
@@ -101,9 +102,9 @@ def grade_report(report: LmsReport, index: VariantIndex, policy: str = "highest"
             lms = lms_cells.get((record.student, slot))
             if lms is None or lms.lms_points is None or index.items[cell.item_id].type not in LMS_SCORED:
                 continue
-            if abs(lms.lms_points - cell.score) > _EPS:
+            if abs(lms.lms_points - cell.score) > lms.lms_precision + _EPS:
                 found.append(Disagreement(lms.line, attempt.key, slot, cell.item_id, lms.shown, lms.lms_points, cell.score))
-            _use_lms_points(cell, lms.lms_points)
+                _use_lms_points(cell, lms.lms_points)
         if report.grade_max is not None and attempt.lms_total is not None and not any(
                 lms_cells.get((record.student, s)) and lms_cells[(record.student, s)].lms_points is not None for s in cells):
             total, top = sum(c.score for c in cells.values()), sum(c.points for c in cells.values())

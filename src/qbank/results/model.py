@@ -46,6 +46,7 @@ class LmsCell:
     line: int
     column: int | None = None
     header: str = ""
+    lms_precision: float = 1e-6  # how far apart the LMS's points and qbank's still agree (the LMS rounds)
 
 
 @dataclass(frozen=True)
