@@ -254,8 +254,9 @@ class KnownClass:
 
     def canvas_texts(self) -> tuple[dict[str, str], dict[str, list[str]]]:
         """Question HTML and option HTML per item id, from qbank's Canvas zip."""
-        with zipfile.ZipFile(self.out / "lms" / "lms-trip-canvas.zip") as z:
-            root = ET.fromstring(z.read("lms-trip/lms-trip.xml"))
+        quiz = self.manifest.quiz_id
+        with zipfile.ZipFile(self.out / "lms" / f"{quiz}-canvas.zip") as z:
+            root = ET.fromstring(z.read(f"{quiz}/{quiz}.xml"))
         ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
         questions, options = {}, {}
         for item in root.iter("{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}item"):
@@ -265,7 +266,7 @@ class KnownClass:
         return questions, options
 
     def moodle_texts(self) -> tuple[dict[str, str], dict[str, list[str]]]:
-        root = ET.parse(self.out / "lms" / "lms-trip-moodle.xml").getroot()
+        root = ET.parse(self.out / "lms" / f"{self.manifest.quiz_id}-moodle.xml").getroot()
         questions, options = {}, {}
         for q in root.iter("question"):
             if q.get("type") == "category":
