@@ -82,26 +82,33 @@ class VariantIndex:
         return out
 
     def choice_letters(self, item_id: str, text: str) -> str | None:
-        """The letters of the options whose texts, one after another, make up ``text``; None if they do not."""
+        """The letters of the options whose texts, one after another, make up ``text``.
+
+        None when no set of options does, or when two different sets would (option texts
+        such as 'x', 'y' and 'x y'): that is not guessed.
+        """
         got = words(text)
         options = self._options[item_id]
+        sets: set[frozenset[int]] = set()
 
-        def split(at: int) -> list[int] | None:
+        def split(at: int, chosen: tuple[int, ...]) -> None:
+            if len(sets) > 1:
+                return
             if at == len(got):
-                return []
+                sets.add(frozenset(chosen))
+                return
             for i, o in enumerate(options):
                 if o and tuple(got[at: at + len(o)]) == o:
-                    rest = split(at + len(o))
-                    if rest is not None:
-                        return [i, *rest]
-            return None
+                    split(at + len(o), (*chosen, i))
 
-        found = split(0) if got else None
-        if found is None:
+        if got:
+            split(0, ())
+        if len(sets) != 1:
             return None
-        if self.items[item_id].type == "single_choice" and len(set(found)) != 1:
+        (found,) = sets
+        if self.items[item_id].type == "single_choice" and len(found) != 1:
             return None
-        return ",".join(letter(i) for i in sorted(set(found)))
+        return ",".join(letter(i) for i in sorted(found))
 
     def response(self, item_id: str, shown: str) -> str:
         """The LMS's answer text in qbank's response syntax (letters for choices; other types as written).
