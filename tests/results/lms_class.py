@@ -123,7 +123,7 @@ class KnownClass:
                 self.attempts.append(attempt)
         # the instructor gave full marks by hand to a few wrong choices in the LMS
         self.regraded = []
-        for attempt in self.attempts[5::37]:
+        for attempt in self.attempts[5::37] if "paris-states" in self.manifest.groups else ():
             a = attempt.answers["paris-states"]
             if a.kind in ("distractor", "wrong") and a.answered:
                 a.lms_points = a.points
@@ -203,7 +203,7 @@ class KnownClass:
             return 0.0, ()
         if t == "open_response":
             return (a.points if a.kind == "right" else 0.0), ()
-        raise AssertionError(t)
+        return 0.0, ()  # ordering, matching, multipart: the tests that use them set the answers
 
     # -- what the tests expect -------------------------------------------------------------
 
@@ -321,6 +321,8 @@ def canvas_report(klass: KnownClass, all_attempts: bool = True) -> str:
     qid = 7000
     for group, variants in klass.manifest.groups.items():
         for e in variants:
+            if e.item not in questions:
+                continue  # an item qbank's Canvas export had to skip: not in the Canvas quiz
             qid += 1
             header += [f"{qid}: {strip_tags(questions[e.item])}", f"{e.points:.1f}"]
             columns.append((group, e.item))
@@ -344,7 +346,7 @@ def canvas_report(klass: KnownClass, all_attempts: bool = True) -> str:
                 shown = a.text or ""
             row += [shown, repr(float(a.lms_points))]  # Ruby prints floats as Python repr does
             correct += a.lms_points >= a.points
-        row += [str(correct), str(len(klass.manifest.groups) - correct), repr(float(attempt.total(True)))]
+        row += [str(correct), str(len({g for g, _ in columns}) - correct), repr(float(attempt.total(True)))]
         rows.append(row)
     return _csv(rows)
 

@@ -66,7 +66,10 @@ def import_results(manifest, report, output, lms, moodle_grades, policy, gradebo
         raise InputError(f"{manifest}: the manifest records no LMS question groups; build the quiz with an LMS format")
     items = man.regenerate(load_from_options(banks, no_builtin))
     index = VariantIndex(man, items)
-    lms_report = read_report(report, index, lms, moodle_grades=moodle_grades)
+    lms_report, index, skipped = read_report(report, index, lms, moodle_grades=moodle_grades)
+    if skipped:
+        click.echo(f"not graded: {', '.join(skipped)} (qbank's {lms_report.platform} export could not carry "
+                   "them, so they were not in the LMS quiz)", err=True)
     result = grade_report(lms_report, index, policy)
     book = result.book
     base = str(Path(output).with_suffix(""))

@@ -52,13 +52,15 @@ def detect_platform(path: str | Path) -> str:
 
 
 def read_report(path: str | Path, index: VariantIndex, platform: str = "auto", *,
-                moodle_grades: str | Path | None = None) -> LmsReport:
+                moodle_grades: str | Path | None = None) -> tuple[LmsReport, VariantIndex, list[str]]:
     """Read an LMS result report, every response tied to its variant (see the platform modules).
 
     ``moodle_grades`` is Moodle's Grades report of the same attempts, for the marks per
-    question that the Responses report lacks.
+    question that the Responses report lacks. Returns the report, the index of the groups
+    the platform received (grade with it) and the groups its export had to skip.
     """
     kind = detect_platform(path) if platform == "auto" else platform
+    index, skipped = index.for_platform(kind)
     if moodle_grades is not None and kind != "moodle":
         raise ReportError(f"{moodle_grades}: a Moodle Grades report goes with a Moodle Responses report, "
                           f"and {path} is a {kind} report")
@@ -75,12 +77,12 @@ def read_report(path: str | Path, index: VariantIndex, platform: str = "auto", *
                          else reader(str(path), index))
     if not report.attempts:
         raise ReportError(f"{path}: the report holds no attempts")
-    seen = {index.group_of[cell.item_id] for attempt in report.attempts for cell in attempt.cells}
-    absent = [group for group in index.manifest.groups if group not in seen]
+    seen = {index.group_of[variant] for variant in report.tied}
+    absent = [group for group in index.groups if group not in seen]
     if absent:
         # every student draws a variant of every group: a question absent from the whole
         # report means the report is of another quiz (or the quiz was changed in the LMS)
         raise ReportError(f"{path}: no variant of {', '.join(absent)} appears anywhere in the report "
                           f"({len(report.problems)} responses match no question of quiz {index.manifest.quiz_id!r}): "
                           "a report from another quiz, or a quiz whose questions were edited in the LMS")
-    return report
+    return report, index, skipped

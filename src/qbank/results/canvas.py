@@ -108,6 +108,7 @@ def read_canvas(path: str, index: VariantIndex) -> LmsReport:
             if points_text and points is None:
                 raise table.error(f"points {points_text!r} is not a number", line, c + 2)
             item = index.items[variant]
+            report.tied.add(variant)
             if item.type not in READ_TYPES:
                 report.problems.append(RowProblem(line, key, variant, f"column {c + 1}: {item.type} answers from Canvas "
                                                   f"are not read yet; response {shown!r} not graded"))

@@ -59,7 +59,7 @@ def grade_report(report: LmsReport, index: VariantIndex, policy: str = "highest"
     """Grade every attempt of ``report``; the gradebook holds the counted attempt of each student."""
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}")
-    groups = index.manifest.groups
+    groups = index.groups
     records: list[StudentRecord] = []
     rows: list[ResponseRow] = []
     lms_cells: dict[tuple[str, str], LmsCell] = {}

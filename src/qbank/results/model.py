@@ -73,3 +73,4 @@ class LmsReport:
     problems: list[RowProblem] = field(default_factory=list)
     grade_max: float | None = None  # Moodle's "Grade/10.00": the scale of its totals
     identity: str = "ID"  # the column the grade-import file matches students on
+    tied: set[str] = field(default_factory=set)  # every variant a response was tied to, read or not

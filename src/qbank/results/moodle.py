@@ -160,6 +160,7 @@ def read_moodle(path: str, index: VariantIndex, grades: str | None = None) -> Lm
             matched_any = True
             variant = found[0]
             item = index.items[variant]
+            report.tied.add(variant)
             if item.type not in READ_TYPES:
                 report.problems.append(RowProblem(line, key, variant, f"column {r_col + 1}: {item.type} answers from Moodle "
                                                   f"are not read yet; response {shown!r} not graded"))

@@ -17,9 +17,11 @@ and ``.../imsqti_result_v3p0``, whose element names are the same)::
 One document per candidate attempt: a file, a folder of files, or a zip of them. The test
 identifier is the quiz id and an ``itemResult``'s identifier is the ``assessmentItemRef`` of
 qbank's export, which is the item id '<template>-v<version>-s<seed>': the tie is by
-identifier. A ``candidateResponse`` without a ``value`` is unanswered. Choice values are the
-choice identifiers qbank exports (``A``, ``B``, ...; ``TRUE``/``FALSE``). XML is parsed with
-defusedxml: no entities, no network.
+identifier. A ``candidateResponse`` without a ``value`` is unanswered. Values are the
+identifiers qbank exports: choices ``A``, ``B``, ... and ``TRUE``/``FALSE``; an ordering the
+choice identifiers first to last; a matching ``directedPair`` values such as ``P1 C``; a
+multipart item one ``RESPONSE_<label>`` per part, its identifiers prefixed ``<label>_``. Every
+item type is read. XML is parsed with defusedxml: no entities, no network.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import Any
 
 from ..grader.gradebook import RowProblem
 from .model import LmsAttempt, LmsCell, LmsReport, ReportError
-from .variants import READ_TYPES, VariantIndex
+from .variants import VariantIndex
 
 __all__ = ["NAMESPACES", "read_qti"]
 
@@ -143,14 +145,13 @@ def read_qti(path: str | Path, index: VariantIndex) -> LmsReport:
                 report.problems.append(RowProblem(line, key, ref, f"{name}: item {ref!r} is not a variant of quiz {quiz!r}; not graded"))
                 continue
             item = index.items[variant]
+            report.tied.add(variant)
             status = result.get("sessionStatus", "")
-            response = next((v for v in result.findall(f"{q}responseVariable") if v.get("identifier") == "RESPONSE"), None)
-            values = [] if response is None else [(v.text or "") for v in response.findall(f"{q}candidateResponse/{q}value")]
-            shown = ",".join(values)
-            if item.type not in READ_TYPES:
-                report.problems.append(RowProblem(line, key, variant, f"{name}: {item.type} results are not read yet; "
-                                                  f"response {shown!r} not graded"))
-                continue
+            variables = {v.get("identifier", ""): [(x.text or "").strip() for x in v.findall(f"{q}candidateResponse/{q}value")]
+                         for v in result.findall(f"{q}responseVariable")}
+            raw = _raw(item, variables)
+            shown = "; ".join(f"{k}={','.join(v)}" if k != "RESPONSE" else ",".join(v)
+                              for k, v in variables.items() if k.startswith("RESPONSE"))
             if status not in ("final", "pendingResponseProcessing", "pendingSubmission", "initial"):
                 report.problems.append(RowProblem(line, key, variant, f"{name}: sessionStatus {status!r} (expected final)"))
             score = None
@@ -161,7 +162,6 @@ def read_qti(path: str | Path, index: VariantIndex) -> LmsReport:
                         score = float(text) if text else None
                     except ValueError:
                         raise ReportError(f"{name}:{lines.get(out, line)}: SCORE {text!r} is not a number") from None
-            raw = _raw(item, values) if values and any(v.strip() for v in values) else None
             cells.append(LmsCell(variant, raw, shown, score, line, None, ref))
         stamp = test.get("datestamp", "") if test is not None else ""
         attempts.append((key, order, LmsAttempt(key=key, name="", attempt=0, line=lines.get(root, 1), cells=tuple(cells),
@@ -174,9 +174,36 @@ def read_qti(path: str | Path, index: VariantIndex) -> LmsReport:
     return report
 
 
-def _raw(item: Any, values: list[str]) -> str:
-    if item.type == "true_false":
-        return {"TRUE": "true", "FALSE": "false"}.get(values[0].strip(), values[0])
-    if item.type in ("single_choice", "multiple_response"):
-        return ",".join(v.strip() for v in values)
+def _answer(spec: Any, values: list[str], prefix: str = "") -> str | None:
+    """One interaction's candidate values in qbank's response syntax; None when there are none."""
+    values = [v[len(prefix):] if prefix and v.startswith(prefix) else v for v in values if v]
+    if not values:
+        return None
+    t = spec.type
+    if t == "true_false":
+        return {"TRUE": "true", "FALSE": "false"}.get(values[0], values[0])
+    if t in ("single_choice", "multiple_response"):
+        return ",".join(values)
+    if t == "ordering":
+        return " ".join(values)
+    if t == "matching":  # directedPair "P2 C": prompt 2 to choice C
+        pairs = []
+        for v in values:
+            left, _, right = v.partition(" ")
+            left = left[len(prefix):] if prefix and left.startswith(prefix) else left
+            right = right[len(prefix):] if prefix and right.startswith(prefix) else right
+            pairs.append(f"{left.removeprefix('P')}-{right.lower()}" if left.startswith("P") else v)
+        return " ".join(pairs)
     return values[0]
+
+
+def _raw(item: Any, variables: dict[str, list[str]]) -> str | None:
+    """The item's response in qbank's syntax, from its response variables (one per part for multipart)."""
+    if item.type != "multipart":
+        return _answer(item, variables.get("RESPONSE", []))
+    lines = []
+    for part in item.parts:
+        answer = _answer(part, variables.get(f"RESPONSE_{part.label}", []), f"{part.label}_")
+        if answer is not None:
+            lines.append(f"{part.label}: {answer}")
+    return "\n".join(lines) or None

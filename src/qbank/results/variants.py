@@ -39,14 +39,19 @@ def words(text: str) -> tuple[str, ...]:
 
 
 class VariantIndex:
-    """Every variant of the manifest's groups: its group, slot, points and exported text."""
+    """Every variant of the manifest's groups: its group, slot, points and exported text.
 
-    def __init__(self, manifest: Any, items: Mapping[str, Any]):
+    ``groups`` are the manifest's groups that the LMS received: all of them, until
+    :meth:`for_platform` leaves out those the platform's export had to skip.
+    """
+
+    def __init__(self, manifest: Any, items: Mapping[str, Any], groups: Mapping[str, Any] | None = None):
         self.manifest = manifest
         self.items = items
+        self.groups: dict[str, Any] = dict(manifest.groups if groups is None else groups)
         self.entries: dict[str, Any] = {}
         self.group_of: dict[str, str] = {}
-        for group, variants in manifest.groups.items():
+        for group, variants in self.groups.items():
             for entry in variants:
                 self.entries[entry.item] = entry
                 self.group_of[entry.item] = group
@@ -56,6 +61,20 @@ class VariantIndex:
         self._by_stem: dict[tuple[str, ...], list[str]] = {}
         for item_id, stem in self._stems.items():
             self._by_stem.setdefault(stem, []).append(item_id)
+
+    def for_platform(self, platform: str) -> tuple[VariantIndex, list[str]]:
+        """The index of the groups that qbank's export for ``platform`` carries, and the groups it skipped.
+
+        Canvas and Moodle cannot carry some items (a multipart item mixing numbers and
+        choices in Canvas, for one); a group none of whose variants was exported was never in
+        the LMS quiz, so it is not graded (and not counted in the maximum).
+        """
+        carried = _CARRIES.get(platform)
+        if carried is None:
+            return self, []
+        keep = {g: vs for g, vs in self.groups.items() if any(carried(self.items[e.item]) for e in vs)}
+        skipped = [g for g in self.groups if g not in keep]
+        return (VariantIndex(self.manifest, self.items, keep) if skipped else self), skipped
 
     def by_text(self, text: str) -> tuple[list[str], str]:
         """Variants whose exported question text is ``text`` (Canvas: stem only)."""
@@ -119,3 +138,22 @@ class VariantIndex:
         if self.items[item_id].type in CHOICE_TYPES:
             return self.choice_letters(item_id, shown) or shown
         return shown
+
+
+def _canvas_carries(item: Any) -> bool:
+    from ..renderers.canvas import Skip, item_element
+
+    try:
+        item_element(item, item.id, 1.0)
+    except Skip:
+        return False
+    return True
+
+
+def _moodle_carries(item: Any) -> bool:
+    from ..renderers.moodle import question
+
+    return question(item, points=1.0) is not None
+
+
+_CARRIES = {"canvas": _canvas_carries, "moodle": _moodle_carries}
