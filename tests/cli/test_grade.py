@@ -131,9 +131,36 @@ def test_stats_table_csv_and_flags(tmp_path: Path, manifest: Path) -> None:
     assert result.stdout.splitlines()[0].split() == ["item", "facility", "r_pb", "D(27%)", "flags"]
     assert "3 students; KR-20 = " in result.stdout  # every score here is 0 or full marks
     rows = read_csv(tmp_path / "stats.csv")
-    assert [r["item"] for r in rows[:3]] == ["q1", "q2", "q3"]
-    assert rows[1]["facility"] == "0.3333"
-    assert "distractor nobody chose" in rows[0]["flags"]
+    templates = [r for r in rows if r["variant"] == "" and not r["item"].startswith("(")]
+    assert [r["item"] for r in templates] == TEMPLATES  # one row per template, its variants pooled
+    assert templates[1]["facility"] == "0.3333"
+    assert "distractor nobody chose" in templates[0]["flags"]
+    # ... each followed by its variants (each student here got a variant of their own)
+    variants = [r for r in rows if r["item"] == "french-next-step" and r["variant"]]
+    assert sorted(r["variant"] for r in variants) == sorted(builtin_bank()["french-next-step"].instantiate(i).id for i in (1, 2, 3))
+    assert sorted(r["facility"] for r in variants) == ["0", "0", "1"]
+
+
+def test_stats_are_per_template_when_a_shuffled_section_mixes_templates_in_a_slot(tmp_path: Path) -> None:
+    # s1 has paris-states in q1, s2 has it in q2 (a shuffled section): q1 is not one item
+    order = {1: TEMPLATES[:2], 2: TEMPLATES[1::-1], 3: TEMPLATES[:2], 4: TEMPLATES[1::-1]}
+    students = [StudentRecord(student=f"s{i}", items=tuple(entry(f"q{j + 1}", t, seed=i) for j, t in enumerate(ts)))
+                for i, ts in order.items()]
+    man = tmp_path / "m.json"
+    man.write_text(Manifest(quiz_id="demo", title="Demo", seed=1, spec_hash="0" * 64, students=tuple(students)).to_json())
+    # everyone answers paris-states right and french-next-step wrong, wherever it sits
+    rows = [["student", "item", "response"]]
+    for i, ts in order.items():
+        for j, t in enumerate(ts):
+            right = key_letter(t, i)
+            rows.append([f"s{i}", f"q{j + 1}", right if t == "paris-states" else ("A" if right != "A" else "B")])
+    fb = tmp_path / "g.json"
+    run("grade", str(man), str(write_csv(tmp_path / "r.csv", rows)), "-o", str(tmp_path / "g.csv"), "--feedback", str(fb))
+    assert run("stats", str(fb), "-o", str(tmp_path / "s.csv")).exit_code == 0
+    stats = {r["item"]: r for r in read_csv(tmp_path / "s.csv") if r["variant"] == ""}
+    assert stats["paris-states"]["facility"] == "1" and stats["paris-states"]["n"] == "4"
+    assert stats["french-next-step"]["facility"] == "0"
+    assert "q1" not in stats
 
 
 def test_stats_plot_needs_the_plot_extra(tmp_path: Path, manifest: Path, monkeypatch: pytest.MonkeyPatch) -> None:

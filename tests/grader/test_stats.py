@@ -61,3 +61,19 @@ def test_flags() -> None:
 def test_partial_credit_uses_cronbach_alpha() -> None:
     points = np.array([[0.5, 1], [1, 1], [0, 0.5], [1, 0]])
     assert item_statistics(["a", "b"], points, np.ones_like(points)).reliability_kind == "Cronbach's alpha"
+
+
+def test_a_template_is_broken_down_by_variant_and_leaves_out_students_without_it() -> None:
+    # 4 students x 2 templates; student 3 did not get template b (maximum 0)
+    points = np.array([[1, 1], [1, 0], [0, 0], [0, 1]], dtype=float)
+    maxima = np.array([[1, 1], [1, 1], [1, 0], [1, 1]], dtype=float)
+    variants = [["a-v1-s1", "b-v1-s1"], ["a-v1-s2", "b-v1-s1"], ["a-v1-s1", None], ["a-v1-s2", "b-v1-s2"]]
+    picks = [[[], []], [[], ["M-X"]], [["M-Y"], []], [["M-Y"], []]]
+    stats = item_statistics(["a", "b"], points, maxima, variants=variants, picks=picks)
+    a, b = stats.items
+    assert (a.n, a.facility) == (4, 0.5)
+    assert (b.n, b.facility) == (3, pytest.approx(2 / 3))  # student 3 is not counted as a 0
+    assert [(v.item, v.n, v.facility, v.distractors) for v in a.variants] == [
+        ("a-v1-s1", 2, 0.5, {"M-Y": 1}), ("a-v1-s2", 2, 0.5, {"M-Y": 1})]
+    assert [(v.item, v.n, v.facility, v.distractors) for v in b.variants] == [
+        ("b-v1-s1", 2, 0.5, {"M-X": 1}), ("b-v1-s2", 1, 1.0, {})]

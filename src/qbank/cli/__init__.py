@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "grade": "qbank.cli.grade:grade",
     "responses": "qbank.cli.responses:responses",
     "stats": "qbank.cli.grade:stats",
+    "import-results": "qbank.cli.results:import_results",
 }
 
 

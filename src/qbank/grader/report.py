@@ -58,7 +58,8 @@ def feedback_json(book: Gradebook, manifest: Any) -> str:
     for _, cells in book.students:
         for cell in cells.values():
             item = book.items[cell.item_id]
-            slots[cell.slot]["variants"][cell.item_id] = {"type": item.type, "points": cell.points, "distractors": _offered(item)}
+            slots[cell.slot]["variants"][cell.item_id] = {"template": item.template, "type": item.type, "points": cell.points,
+                                                          "distractors": _offered(item)}
     students = []
     for record, cells in book.students:
         entries = {}
@@ -67,7 +68,7 @@ def feedback_json(book: Gradebook, manifest: Any) -> str:
                 continue
             cell, g = cells[slot], cells[slot].grade
             entry: dict[str, Any] = {
-                "item": cell.item_id, "response": cell.response, "status": cell.status,
+                "item": cell.item_id, "template": book.items[cell.item_id].template, "response": cell.response, "status": cell.status,
                 "score": cell.score, "max_score": cell.points, "correct": bool(g and g.correct),
                 "feedback": list(g.feedback) if g else ([str(cell.error)] if cell.error else []),
                 "misconception": g.misconception if g else None,
@@ -86,13 +87,20 @@ def feedback_json(book: Gradebook, manifest: Any) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+def _picks(counts: dict[str, int]) -> str:
+    return "; ".join(f"{m}={c}" for m, c in sorted(counts.items()))
+
+
 def stats_csv(stats: QuizStats) -> str:
-    """One row per item, then the quiz's reliability."""
-    rows: list[list[Any]] = [["item", "n", "facility", "point_biserial", "upper_lower_27", "distractors_chosen", "distractors_unchosen", "flags"]]
+    """One row per item (template), each followed by one row per variant, then the quiz's reliability."""
+    rows: list[list[Any]] = [["item", "variant", "n", "facility", "point_biserial", "upper_lower_27", "distractors_chosen",
+                              "distractors_unchosen", "flags"]]
     for s in stats.items:
-        chosen = "; ".join(f"{m}={c}" for m, c in sorted(s.distractors.items()))
-        rows.append([s.item, s.n, _num(s.facility), _num(s.point_biserial), _num(s.upper_lower), chosen, "; ".join(s.unchosen), "; ".join(s.flags)])
-    rows.append([f"({stats.reliability_kind})", stats.n_students, _num(stats.reliability), "", "", "", "", ""])
+        rows.append([s.item, "", s.n, _num(s.facility), _num(s.point_biserial), _num(s.upper_lower), _picks(s.distractors),
+                     "; ".join(s.unchosen), "; ".join(s.flags)])
+        for v in s.variants:
+            rows.append([s.item, v.item, v.n, _num(v.facility), _num(v.point_biserial), "", _picks(v.distractors), "", ""])
+    rows.append([f"({stats.reliability_kind})", "", stats.n_students, _num(stats.reliability), "", "", "", "", ""])
     return csv_text(rows)
 
 
@@ -105,6 +113,10 @@ def stats_table(stats: QuizStats) -> str:
         lines.append(f"{s.item:<{width}}  {s.facility:>8.2f}  {r:>6}  {s.upper_lower:>6.2f}  {'; '.join(s.flags)}")
         for m, c in sorted(s.distractors.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"{'':<{width}}    {m}: chosen {c}x")
+        if len(s.variants) > 1:
+            for v in s.variants:
+                picks = ", ".join(f"{m} {c}x" for m, c in sorted(v.distractors.items(), key=lambda kv: (-kv[1], kv[0])))
+                lines.append(f"{'':<{width}}    {v.item}: n={v.n} facility {v.facility:.2f}" + (f"; {picks}" if picks else ""))
     rel = "n/a" if math.isnan(stats.reliability) else f"{stats.reliability:.2f}"
     lines.append(f"{stats.n_students} students; {stats.reliability_kind} = {rel}")
     return "\n".join(lines) + "\n"
@@ -166,18 +178,46 @@ def stats_from_document(doc: dict[str, Any], source: str = "grades JSON") -> Qui
             raise ValueError(f"{source}: not a qbank grades file (format is {doc.get('format')!r}, expected {GRADES_FORMAT!r})")
         slots = list(doc["slots"])
         students = doc["students"]
-        points = np.zeros((len(students), len(slots)))
-        maxima = np.zeros_like(points)
-        chosen: list[dict[str, int]] = [{} for _ in slots]
-        for i, student in enumerate(students):
-            for j, slot in enumerate(slots):
+        # statistics are per template (its variants pooled), never per slot: a shuffled
+        # section puts different templates in the same slot for different students
+        templates: dict[str, set[str]] = {}
+        cells: list[list[tuple[str, dict[str, Any]]]] = []
+        for student in students:
+            row = []
+            for slot in slots:
                 entry = student["items"].get(slot)
                 if entry is None:
                     continue
-                points[i, j], maxima[i, j] = float(entry["score"]), float(entry["max_score"])
+                variant = doc["slots"][slot]["variants"].get(entry["item"], {})
+                template = entry.get("template") or variant.get("template") or _template_from_id(str(entry["item"]))
+                templates.setdefault(template, set()).update(variant.get("distractors", ()))
+                row.append((template, entry))
+            cells.append(row)
+        labels = list(templates)
+        column = {t: j for j, t in enumerate(labels)}
+        points = np.zeros((len(students), len(labels)))
+        maxima = np.zeros_like(points)
+        chosen: list[dict[str, int]] = [{} for _ in labels]
+        variants: list[list[str | None]] = [[None] * len(labels) for _ in students]
+        picks: list[list[list[str]]] = [[[] for _ in labels] for _ in students]
+        for i, row in enumerate(cells):
+            for template, entry in row:
+                j = column[template]
+                points[i, j] += float(entry["score"])
+                maxima[i, j] += float(entry["max_score"])
+                variants[i][j] = variants[i][j] or str(entry["item"])
                 for m in entry.get("misconceptions") or []:
                     chosen[j][m] = chosen[j].get(m, 0) + 1
-        offered = [sorted({m for v in doc["slots"][s]["variants"].values() for m in v["distractors"]}) for s in slots]
+                    picks[i][j].append(m)
+        offered = [sorted(templates[t]) for t in labels]
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{source}: not a qbank grades file (missing or malformed field {exc})") from None
-    return item_statistics(slots, points, maxima, chosen, offered)
+    return item_statistics(labels, points, maxima, chosen, offered, variants, picks)
+
+
+def _template_from_id(item_id: str) -> str:
+    """The template of an item id '<template>-v<version>-s<seed>' (for grades files that do not name it)."""
+    import re
+
+    match = re.fullmatch(r"(.+)-v\d+-s\d+", item_id)
+    return match.group(1) if match else item_id

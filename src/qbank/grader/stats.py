@@ -1,7 +1,10 @@
 """Item statistics over a class: facility, discrimination, distractors, reliability.
 
 All functions are pure NumPy over a score matrix, one row per student and one column per
-question slot (variants of a slot are treated as one item, since they are parallel forms):
+item. An item is a *template*: its variants are parallel forms, so they are pooled (never a
+quiz slot, which a shuffled section fills with different templates for different students),
+and :class:`VariantStats` breaks each template down by the variant each student got. A
+student who did not get a template (maximum 0 in that column) is left out of its figures:
 
 * **facility**: the mean fraction of the item's points earned (for right/wrong items, the
   proportion correct);
@@ -27,13 +30,24 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = [
-    "EASY", "HARD", "ItemStats", "QuizStats", "cronbach_alpha", "facility", "item_statistics", "kr20",
+    "EASY", "HARD", "ItemStats", "QuizStats", "VariantStats", "cronbach_alpha", "facility", "item_statistics", "kr20",
     "point_biserial", "upper_lower_index",
 ]
 
 EASY = 0.95
 HARD = 0.2
 UPPER_LOWER_SHARE = 0.27
+
+
+@dataclass(frozen=True)
+class VariantStats:
+    """One variant of a template: how the students who got it did."""
+
+    item: str
+    n: int
+    facility: float
+    point_biserial: float
+    distractors: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,7 @@ class ItemStats:
     distractors: dict[str, int] = field(default_factory=dict)
     unchosen: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    variants: tuple[VariantStats, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,15 +77,22 @@ def facility(fractions: np.ndarray) -> np.ndarray:
 
 
 def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    if len(x) == 0:
+        return float("nan")
     x, y = x - x.mean(), y - y.mean()
     denom = float(np.sqrt((x * x).sum() * (y * y).sum()))
     return float((x * y).sum() / denom) if denom > 1e-12 else float("nan")
 
 
-def point_biserial(fractions: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Corrected item-rest correlation per column (NaN where undefined)."""
+def point_biserial(fractions: np.ndarray, points: np.ndarray, taken: np.ndarray | None = None) -> np.ndarray:
+    """Corrected item-rest correlation per column (NaN where undefined).
+
+    ``taken`` (same shape, boolean) leaves out the students who did not get an item.
+    """
     totals = points.sum(axis=1)
-    return np.array([_pearson(fractions[:, j], totals - points[:, j]) for j in range(points.shape[1])])
+    taken = np.ones(points.shape, dtype=bool) if taken is None else taken
+    return np.array([_pearson(fractions[taken[:, j], j], (totals - points[:, j])[taken[:, j]])
+                     for j in range(points.shape[1])])
 
 
 def upper_lower_index(fractions: np.ndarray, totals: np.ndarray, share: float = UPPER_LOWER_SHARE) -> np.ndarray:
@@ -79,6 +101,29 @@ def upper_lower_index(fractions: np.ndarray, totals: np.ndarray, share: float = 
     g = max(1, int(round(share * n)))
     order = np.argsort(-np.asarray(totals, dtype=float), kind="stable")
     return fractions[order[:g]].mean(axis=0) - fractions[order[-g:]].mean(axis=0)
+
+
+def _masked_mean(values: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    counts = taken.sum(axis=0)
+    sums = np.where(taken, values, 0.0).sum(axis=0)
+    return np.divide(sums, counts, out=np.full(values.shape[1], np.nan), where=counts > 0)
+
+
+def _variant_breakdown(j: int, fractions: np.ndarray, points: np.ndarray, taken: np.ndarray,
+                       variants: Sequence[Sequence[str | None]], picks: Sequence[Sequence[Sequence[str]]] | None,
+                       ) -> tuple[VariantStats, ...]:
+    rest = points.sum(axis=1) - points[:, j]
+    labels = [variants[i][j] for i in range(len(variants))]
+    out = []
+    for variant in dict.fromkeys(v for v, t in zip(labels, taken[:, j]) if v is not None and t):
+        rows = np.array([v == variant for v in labels]) & taken[:, j]
+        counts: dict[str, int] = {}
+        for i in np.flatnonzero(rows):
+            for m in (picks[i][j] if picks is not None else ()):
+                counts[m] = counts.get(m, 0) + 1
+        out.append(VariantStats(variant, int(rows.sum()), float(fractions[rows, j].mean()),
+                                _pearson(fractions[rows, j], rest[rows]), counts))
+    return tuple(sorted(out, key=lambda v: v.item))
 
 
 def _alpha(points: np.ndarray, item_variances: np.ndarray) -> float:
@@ -108,19 +153,28 @@ def item_statistics(
     max_points: np.ndarray,
     chosen: Sequence[Mapping[str, int]] | None = None,
     offered: Sequence[Sequence[str]] | None = None,
+    variants: Sequence[Sequence[str | None]] | None = None,
+    picks: Sequence[Sequence[Sequence[str]]] | None = None,
 ) -> QuizStats:
     """Statistics for each column of ``points`` (students x items) and for the whole quiz.
 
-    ``max_points`` has the same shape (a slot's variants may carry different points);
-    ``chosen[j]`` counts the misconceptions chosen on item j and ``offered[j]`` lists the
-    misconceptions its distractors stand for.
+    ``max_points`` has the same shape (a template's variants may carry different points; 0
+    where the student did not get the item); ``chosen[j]`` counts the misconceptions chosen
+    on item j and ``offered[j]`` lists the misconceptions its distractors stand for.
+    ``variants[i][j]`` names the variant student i got of item j (None: not taken) and
+    ``picks[i][j]`` the misconceptions behind that student's answer; with them each item
+    carries its per-variant breakdown.
     """
     points = np.asarray(points, dtype=float)
     max_points = np.broadcast_to(np.asarray(max_points, dtype=float), points.shape)
     n, k = points.shape
     fractions = np.divide(points, max_points, out=np.zeros_like(points), where=max_points > 0)
-    fac = facility(fractions) if n else np.full(k, np.nan)
-    rpb = point_biserial(fractions, points) if n else np.full(k, np.nan)
+    taken = max_points > 0
+    if n and not taken.all():
+        fac = _masked_mean(fractions, taken)
+    else:
+        fac = facility(fractions) if n else np.full(k, np.nan)
+    rpb = point_biserial(fractions, points, taken) if n else np.full(k, np.nan)
     ul = upper_lower_index(fractions, points.sum(axis=1)) if n else np.full(k, np.nan)
     dichotomous = bool(np.all((fractions == 0) | (fractions == 1)))
     reliability = kr20(fractions) if dichotomous else cronbach_alpha(points)
@@ -137,5 +191,7 @@ def item_statistics(
             flags.append(f"facility above {EASY}")
         if fac[j] < HARD:
             flags.append(f"facility below {HARD}")
-        items.append(ItemStats(label, n, float(fac[j]), float(rpb[j]), float(ul[j]), counts, unchosen, tuple(flags)))
+        breakdown = _variant_breakdown(j, fractions, points, taken, variants, picks) if variants is not None and n else ()
+        items.append(ItemStats(label, int(taken[:, j].sum()), float(fac[j]), float(rpb[j]), float(ul[j]), counts,
+                               unchosen, tuple(flags), breakdown))
     return QuizStats(tuple(items), n, reliability, "KR-20" if dichotomous else "Cronbach's alpha")
