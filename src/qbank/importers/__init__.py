@@ -73,8 +73,12 @@ def detect_format(raw: bytes, file: str) -> str:
             return "qti12"
         if name == "assessmentItem":
             return "qti21"
+        from ._xml import parse_xml
+
+        root = parse_xml(raw, file)
         raise BankError([Problem(file, f"an XML file with root <{name}> is none of the formats qbank imports "
-                                 "(Moodle <quiz>, QTI 1.2 <questestinterop>, QTI 2.1 <assessmentItem>)")])
+                                 "(Moodle <quiz>, QTI 1.2 <questestinterop>, QTI 2.1 <assessmentItem>)",
+                                 line=root.sourceline)])
     from .aiken import looks_like_aiken
     from .blackboard import looks_like_blackboard
 

@@ -38,6 +38,10 @@ def _derived_id(q: Imported) -> str:
     return f"{base}-{digest}"
 
 
+def _source(q: Imported) -> str:
+    return Path(q.place.file.split("!")[0]).stem
+
+
 def template_ids(result: ImportResult) -> list[tuple[Imported, str]]:
     """Each question with the id it gets, in order.
 
@@ -56,6 +60,8 @@ def template_ids(result: ImportResult) -> list[tuple[Imported, str]]:
         if other is not None:
             if q.place.name and other.place.name and q.place.name != other.place.name and not q.id:
                 ident = f"{ident}-{hashlib.blake2b(q.place.name.encode(), digest_size=3).hexdigest()}"
+            elif _source(q) != _source(other) and f"{ident}-{slug(_source(q), limit=30)}" not in seen:
+                ident = f"{ident}-{slug(_source(q), limit=30)}"  # the same name in another file: not a clash
             elif not q.place.name and not other.place.name:
                 result.skipped.append(Skipped(q.place, f"the same question as at {other.place}; imported once"))
                 continue

@@ -48,6 +48,11 @@ UNSUPPORTED = {
 }
 
 
+_ORDER = {name: i for i, name in enumerate(
+    ("responseDeclaration", "outcomeDeclaration", "templateDeclaration", "templateProcessing", "stylesheet",
+     "itemBody", "responseProcessing", "modalFeedback"))}
+
+
 def _kids(el: Any, name: str | None = None) -> list[Any]:
     return [c for c in el if isinstance(c.tag, str) and (name is None or local(c.tag) == name)]
 
@@ -133,14 +138,19 @@ def _spec(it: _Item, inter: Any, fb_outcome: str) -> dict[str, Any]:
     rid = inter.get("responseIdentifier", "")
     decl = it.decls.get(rid)
     if decl is None:
-        raise Unsupported(f"the interaction's response {rid!r} is not declared")
+        raise _Bad(f"the interaction's response {rid!r} is not declared (no responseDeclaration with that identifier)",
+                   inter.sourceline)
     fb = lambda ident: it.feedback.get((fb_outcome, ident), "")  # noqa: E731
     if kind == "choiceInteraction":
+        if not inter.get("maxChoices", "1").isdigit():
+            raise _Bad(f"maxChoices={inter.get('maxChoices')!r} is not a whole number", inter.sourceline)
+        if any(not c.get("identifier") for c in _all(inter, "simpleChoice")):
+            raise _Bad("a simpleChoice has no identifier", inter.sourceline)
         choices = _choice_texts(it, inter)
         ids = [i for i, _ in choices]
         for c in decl.correct:
             if c not in ids:
-                raise _Bad(f"the correct response {c!r} is not one of the choices ({', '.join(ids)})")
+                raise _Bad(f"the correct response {c!r} is not one of the choices ({', '.join(ids)})", inter.sourceline)
         multiple = decl.cardinality == "multiple" or inter.get("maxChoices", "1") != "1"
         correct = set(decl.correct) or {k for k, v in decl.mapping.items() if v > 0}
         if not multiple and [t for _, t in choices] == ["True", "False"]:
@@ -188,7 +198,7 @@ def _spec(it: _Item, inter: Any, fb_outcome: str) -> dict[str, Any]:
         choices = _choice_texts(it, inter)
         ids = [i for i, _ in choices]
         if sorted(decl.correct) != sorted(ids):
-            raise _Bad("the correct order must list every choice once")
+            raise _Bad("the correct order must list every choice once", inter.sourceline)
         return {"type": "ordering", "entries": [t for _, t in choices], "answer": [ids.index(c) for c in decl.correct],
                 "scoring": "exact"}
     if kind == "matchInteraction":
@@ -213,7 +223,11 @@ def _spec(it: _Item, inter: Any, fb_outcome: str) -> dict[str, Any]:
 
 
 class _Bad(Exception):
-    """The item breaks a QTI rule (an error, not a skip)."""
+    """The item breaks a QTI rule (an error, not a skip); ``line`` is where."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
 
 
 def _mr_scoring(it: _Item, decl: _Decl, k: int, n: int) -> str:
@@ -309,6 +323,12 @@ def _read_item(root: Any, file: str, result: ImportResult, lookup: Any, category
         if isinstance(el.tag, str) and local(el.tag) in UNSUPPORTED:
             result.skipped.append(Skipped(place, f"{local(el.tag)}: {UNSUPPORTED[local(el.tag)]}"))
             return
+    order = [local(c.tag) for c in _kids(root)]
+    for earlier, later in zip(order, order[1:]):
+        if _ORDER.get(earlier, 0) > _ORDER.get(later, 99):
+            raise BankError([Problem(file, f"<{later}> comes after <{earlier}>; QTI 2.1 fixes the order of an "
+                                     "item's parts (declarations, itemBody, responseProcessing, modalFeedback)",
+                                     path=f"item {title!r}", line=root.sourceline)])
     it = _Item(root, file, result, lookup)
     # Walk the body: blocks before the first interaction are the stem; in a multipart item a
     # "(label) prompt" block introduces each interaction.
@@ -372,7 +392,7 @@ def _read_item(root: Any, file: str, result: ImportResult, lookup: Any, category
             content = {"type": "multipart", "stem": it.md("".join(stem_blocks + trailing)) or "Answer every part.",
                        "parts": parts}
     except _Bad as exc:
-        raise BankError([Problem(file, str(exc), path=f"item {title!r}", line=root.sourceline)]) from None
+        raise BankError([Problem(file, str(exc), path=f"item {title!r}", line=exc.line or root.sourceline)]) from None
     except Unsupported as exc:
         result.skipped.append(Skipped(place, str(exc)))
         return
