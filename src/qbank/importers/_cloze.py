@@ -27,19 +27,15 @@ _GAP_LINE = re.compile(r"^(.*?)\s*QBGAP(\d+)QB$")
 
 
 def _split(text: str, sep: str) -> list[str]:
-    parts, cur, i = [], [], 0
-    while i < len(text):
-        if text[i] == "\\" and i + 1 < len(text):
-            cur.append(text[i : i + 2])
-            i += 2
-            continue
-        if text[i] == sep:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(text[i])
-        i += 1
-    parts.append("".join(cur))
+    """Split on ``sep`` where it is not escaped by a backslash."""
+    if "\\" not in text:
+        return text.split(sep)
+    parts, start = [], 0
+    for m in re.finditer(r"\\.|" + re.escape(sep), text, re.DOTALL):
+        if m.group() == sep:
+            parts.append(text[start : m.start()])
+            start = m.end()
+    parts.append(text[start:])
     return parts
 
 

@@ -8,7 +8,7 @@ lists, tables, images, links). MathJax delimiters (``\\(...\\)``, ``\\[...\\]``,
 become qbank math, and MathML becomes TeX (its TeX annotation or ``alttext`` when it has
 one, else a conversion of the common presentation elements).
 
-The HTML is only read, never rendered or run: the standard library's tokenizer walks it,
+The HTML is only read, never rendered or run: libxml2's HTML parser (no network) reads it,
 elements qbank's Markdown cannot express (``span``, ``font``, ``div``, ...) keep their text
 and lose their markup, and ``<script>``/``<style>`` content is dropped.
 """
@@ -18,7 +18,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from html.parser import HTMLParser
+from functools import lru_cache
+from typing import Any
 
 __all__ = ["ImageResolver", "html_to_markdown", "plain_to_markdown", "source_to_markdown", "text_to_markdown", "unescape_entities"]
 
@@ -36,14 +37,21 @@ _BLOCK = frozenset("p div ul ol li table thead tbody tfoot tr td th pre blockquo
 _DROP = frozenset({"script", "style", "head", "title"})
 
 
+_NEEDS_ESCAPE = re.compile(r"[\\`*_\[\]]|^\s*(?:[#>+\-]|\d+\.)\s", re.MULTILINE)
+
+
 def _escape(text: str) -> str:
     """Plain text as Markdown that renders back to the same text."""
+    if not _NEEDS_ESCAPE.search(text):
+        return text
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
 def _with_math(text: str, escape: Callable[[str], str] = _escape) -> str:
     """Escape text, turning MathJax delimiters into qbank math on the way."""
+    if "\\" not in text and "$$" not in text:
+        return escape(text)
     out, pos = [], 0
     for m in _MATH.finditer(text):
         out.append(escape(text[pos : m.start()]))
@@ -86,42 +94,54 @@ class _Node:
         self.children: list[_Node | str] = []
 
 
-_VOID = frozenset("br hr img input col area base link meta source wbr".split())
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = _Node("#root", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = _Node(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(_Node(tag, {k: v or "" for k, v in attrs}))
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
+_SIMPLE = re.compile(r"\A\s*(?:<p>[^<>&]*</p>\s*)+\Z")
+_P = re.compile(r"<p>([^<>&]*)</p>")
 
 
 def html_to_markdown(fragment: str, resolve: ImageResolver | None = None) -> str:
     """An HTML fragment as qbank Markdown (see the module docstring)."""
+    if "<img" in fragment or "<IMG" in fragment:
+        return _convert(fragment, resolve)  # images are copied: no cache, the resolver must see each one
+    return _cached(fragment)
+
+
+@lru_cache(maxsize=65536)
+def _cached(fragment: str) -> str:
+    # Banks repeat texts (feedback, explanations, option texts) across hundreds of questions.
+    return _convert(fragment, None)
+
+
+def _convert(fragment: str, resolve: ImageResolver | None) -> str:
     if "<" not in fragment and "&" not in fragment:
         return _with_math(_WS.sub(" ", fragment).strip())
-    builder = _TreeBuilder()
-    builder.feed(fragment)
-    builder.close()
-    return _Writer(resolve).blocks(builder.root).strip()
+    if _SIMPLE.match(fragment):  # paragraphs of plain text: most stems and feedback
+        return "\n\n".join(t for t in (_with_math(_WS.sub(" ", m).strip()) for m in _P.findall(fragment)) if t)
+    return _Writer(resolve).blocks(_tree(fragment)).strip()
+
+
+def _tree(fragment: str) -> _Node:
+    """Parse with libxml2's HTML parser (no network, comments and processing instructions dropped)."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
+    doc = etree.fromstring(f"<html><body><div>{fragment}</div></body></html>", parser)
+    root = _Node("#root", {})
+    div = doc.find("body/div") if doc is not None else None
+    if div is not None:
+        _copy(div, root)
+    return root
+
+
+def _copy(el: Any, node: _Node) -> None:
+    if el.text:
+        node.children.append(el.text)
+    for child in el:
+        if isinstance(child.tag, str):
+            sub = _Node(child.tag.rsplit("}", 1)[-1].lower(), {k: v for k, v in child.attrib.items()})
+            node.children.append(sub)
+            _copy(child, sub)
+        if child.tail:
+            node.children.append(child.tail)
 
 
 class _Writer:

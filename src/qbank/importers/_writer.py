@@ -120,12 +120,9 @@ def bank_files(result: ImportResult, *, bloom: str = "remember", fallback: str =
 
 
 def _dump(templates: list[dict[str, Any]], header: str) -> str:
-    import yaml
+    from ._yaml import dump_yaml
 
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    body = yaml.dump({"templates": templates}, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100,
-                     default_flow_style=False)
-    return header + body
+    return header + dump_yaml({"templates": templates})
 
 
 def report_lines(result: ImportResult) -> list[str]:
