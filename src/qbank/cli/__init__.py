@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "responses": "qbank.cli.responses:responses",
     "stats": "qbank.cli.grade:stats",
     "import-results": "qbank.cli.results:import_results",
+    "import": "qbank.cli.importer:import_bank",
 }
 
 
