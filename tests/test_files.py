@@ -82,14 +82,22 @@ def test_a_long_cell_reads_and_an_unreadable_one_names_file_and_line(monkeypatch
         csv.field_size_limit(limit)
 
 
+# Readers of files that qbank never writes, so that no formula rule applies to them.
+FOREIGN_READERS = {
+    "results/_csv.py": "LMS result reports are read exactly as the LMS wrote them",
+}
+
+
 def test_every_csv_is_written_and_read_through_files_module() -> None:
     """One writer and one reader, so the formula rule cannot be bypassed by a new CSV."""
     offenders = []
     for path in SRC.rglob("*.py"):
         if path.name == "_files.py":
             continue
+        foreign = str(path.relative_to(SRC)) in FOREIGN_READERS
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if re.search(r"\bcsv\.(writer|reader|DictWriter|DictReader)\b", line) and not line.lstrip().startswith("#"):
+            calls = r"\bcsv\.(writer|DictWriter)\b" if foreign else r"\bcsv\.(writer|reader|DictWriter|DictReader)\b"
+            if re.search(calls, line) and not line.lstrip().startswith("#"):
                 offenders.append(f"{path.relative_to(SRC)}:{n}: {line.strip()}")
     assert offenders == []
 
