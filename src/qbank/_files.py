@@ -188,6 +188,23 @@ def _collect_lines(node: Any, path: tuple[Any, ...], lines: dict[tuple[Any, ...]
             _collect_lines(value, path + (i,), lines)
 
 
+# What a mapping field looks like in YAML, for the error when something else stands there.
+_EXAMPLES = {
+    "Tolerance": "{absolute: 0.005}, {relative: 0.01} or {sigfig: 3}",
+    "Tags": "{topics: [cross-entropy], bloom: apply}",
+}
+
+
+def _shown(value: Any) -> str:
+    """A value as the YAML author wrote it, short: a list is 'a list', a mapping 'a mapping'."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _message(err: Any) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind == "missing":
@@ -198,6 +215,19 @@ def _message(err: Any) -> str:
         return f"unknown {ctx.get('discriminator', 'type').strip(chr(39))} {ctx.get('tag')!r}, expected one of {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
         return f"missing the field {ctx.get('discriminator', 'type')} that says which kind this is"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        example = _EXAMPLES.get(ctx.get("class_name", ""), "")
+        return f"expected a mapping of fields{f' such as {example}' if example else ''}, not {_shown(err.get('input'))}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
+        return f"expected a number, not {_shown(err.get('input'))}"
+    if kind == "int_from_float":
+        return f"expected a whole number, not {_shown(err.get('input'))}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"expected true or false, not {_shown(err.get('input'))}"
+    if kind in ("string_type",):
+        return f"expected text, not {_shown(err.get('input'))}"
+    if kind in ("list_type", "tuple_type"):
+        return f"expected a list, not {_shown(err.get('input'))}"
     msg: str = err["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):

@@ -99,6 +99,38 @@ def test_validate_is_quiet_on_success_and_exact_on_failure(tmp_path: Path) -> No
     assert f"{bad}" in result.output and "template x" in result.output and "no draw met the constraints" in result.output
 
 
+def test_validate_reports_draw_problems_with_the_templates_line_together_with_the_files_other_problems(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "templates:\n"
+        "  - id: x\n    title: X\n    family: compare-states\n    tags: {bloom: apply}\n    params:\n      min_gap: 2\n"
+        "  - id: y\n    title: Y\n    family: compare-state\n    tags: {bloom: apply}\n",
+        encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.exit_code == 2
+    assert f"{bad}:10: templates[1].family: unknown question family 'compare-state'" in result.output
+    assert f"{bad}:2: template x: seed 0: " in result.output and "no draw met the constraints" in result.output
+
+
+def test_validate_warns_of_template_braces_in_a_static_item_and_keeps_them(tmp_path: Path) -> None:
+    bank = tmp_path / "bank.yaml"
+    bank.write_text("templates:\n  - id: pick\n    title: Pick\n    tags: {bloom: remember}\n    content:\n"
+                    "      type: true_false\n      stem: 'Pick {{ nme }}'\n      answer: true\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(bank)])
+    assert result.exit_code == 0
+    assert result.stderr == (f"warning: {bank}:2: template pick: {{{{ nme }}}} is shown to students as written: "
+                             "a static item has no variables to fill in\n")
+    shown = run("show", "pick", "--bank", str(bank), "--markdown")
+    assert "Pick {{ nme }}" in shown.output
+
+
+def test_misconceptions_lists_the_catalogue() -> None:
+    result = run("misconceptions", "--json")
+    catalogue = json.loads(result.output)
+    assert catalogue["M-PROB-AS-LOSS"] == "loss = 1 − p"
+    assert "M-PROB-AS-LOSS" in run("misconceptions").output
+
+
 def test_validate_reports_schema_errors_with_line_numbers(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("templates:\n  - id: x\n    title: X\n    family: compare-states\n    tags: {bloom: apply}\n    params:\n      state_a: {dist: uniform, low: 1, high: 0}\n", encoding="utf-8")

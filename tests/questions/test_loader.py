@@ -58,7 +58,7 @@ def test_yaml_syntax_errors_name_the_line(tmp_path: Path) -> None:
         (GOOD + "    params:\n      state_a: {Paris: 0.5, London: 0.6}\n",
          ":7: templates[0].params.state_a: probabilities and remainder must sum to 1, they sum to 1.1"),
         ("templates: []\n", ":1: templates: tuple should have at least 1 item"),
-        ("just text\n", "input should be a valid dictionary"),
+        ("just text\n", "expected a mapping of fields, not 'just text'"),
     ],
 )
 def test_schema_and_family_problems_name_file_line_and_field(tmp_path: Path, text: str, expected: str) -> None:
@@ -116,3 +116,61 @@ def test_selection_filters_combine() -> None:
     assert analyze and all(t.tags.bloom == "analyze" for t in analyze)
     assert bank.select(ids=["paris-states"], topics=["cross-entropy"])[0].id == "paris-states"
     assert bank.select(ids=["paris-states"], topics=["dpo"]) == []
+
+
+STATIC = """\
+  - id: numeric-{n}
+    title: A number
+    tags: {{topics: [cross-entropy], bloom: apply}}
+    content:
+      type: numeric
+      stem: What is ln 4?
+      answer: 1.386
+      tolerance: {tolerance}
+      distractors:
+        - {{value: 0.25, misconception: {misconception}}}
+"""
+
+
+def static(n: int, tolerance: str = "{absolute: 0.005}", misconception: str = "M-PROB-AS-LOSS") -> str:
+    return STATIC.format(n=n, tolerance=tolerance, misconception=misconception)
+
+
+def test_a_tolerance_that_is_not_a_mapping_says_what_one_looks_like(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, "templates:\n" + static(1, tolerance="0.01")))
+    assert found == [f"{tmp_path / 'bank.yaml'}:9: templates[0].content.tolerance: expected a mapping of fields "
+                     "such as {absolute: 0.005}, {relative: 0.01} or {sigfig: 3}, not 0.01"]
+
+
+def test_schema_family_and_misconception_problems_come_in_one_report_not_in_waves(tmp_path: Path) -> None:
+    text = ("templates:\n" + static(1, tolerance="0.01") + static(2, misconception="M-MSE")
+            + GOOD.split("\n", 1)[1].replace("compare-states", "compare-state"))
+    found = problems(write(tmp_path, text))
+    assert len(found) == 3, found
+    assert ":9: templates[0].content.tolerance: expected a mapping" in found[0]
+    assert ":21: templates[1].content.distractors[0].misconception: unknown misconception 'M-MSE'" in found[1]
+    assert ":24: templates[2].family: unknown question family 'compare-state'" in found[2]
+
+
+def test_an_unknown_misconception_gets_the_closest_ids(tmp_path: Path) -> None:
+    (msg,) = problems(write(tmp_path, "templates:\n" + static(1, misconception="M-PROB-AS-LOS")))
+    assert "unknown misconception 'M-PROB-AS-LOS': did you mean M-PROB-AS-LOSS?" in msg
+    assert "`qbank misconceptions` lists the catalogue" in msg
+
+
+def test_a_file_may_declare_misconceptions_of_its_own(tmp_path: Path) -> None:
+    text = "misconceptions:\n  M-MSE: uses the squared error instead of the cross-entropy\ntemplates:\n" + static(1, misconception="M-MSE")
+    bank = load_bank(write(tmp_path, text), builtin=False)
+    assert bank["numeric-1"].instantiate(0).distractors[0].misconception == "M-MSE"
+    # ... for its own templates only
+    write(tmp_path, "templates:\n" + static(2, misconception="M-MSE"), "other.yaml")
+    (msg,) = problems(tmp_path)
+    assert "other.yaml" in msg and "unknown misconception 'M-MSE'" in msg
+
+
+def test_a_quiz_spec_in_a_bank_folder_is_passed_over(tmp_path: Path) -> None:
+    write(tmp_path, GOOD, "bank.yaml")
+    spec = write(tmp_path, "title: Week 1\nsections:\n  - {title: All, select: {ids: [paris]}}\n", "quiz.yaml")
+    assert [t.id for t in load_bank(tmp_path, builtin=False)] == ["paris"]
+    (msg,) = problems(spec)
+    assert msg == f"{spec}:2: this is a quiz spec (it has `sections:`), not a bank file: build it with `qbank build {spec}`"

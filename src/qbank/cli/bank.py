@@ -1,4 +1,4 @@
-"""Commands over the bank: list, show, validate, schema, families."""
+"""Commands over the bank: list, show, validate, schema, families, misconceptions."""
 
 from __future__ import annotations
 
@@ -110,21 +110,34 @@ def validate(paths, seeds, verbose):
         qbank validate examples/my-bank/
     """
     from ..errors import BankError, Problem, QbankError
-    from ..questions import load_bank
+    from ..questions.loader import inspect_bank
 
-    bank = load_bank(*paths, builtin=False)
-    problems = []
+    bank, problems = inspect_bank(*paths, builtin=False)
     for template in bank:
         for seed in range(seeds):
             try:
                 template.instantiate(seed)
             except QbankError as exc:
-                problems.append(Problem(bank.sources[template.id], f"seed {seed}: {exc}", path=f"template {template.id}"))
+                problems.append(Problem(bank.sources[template.id], f"seed {seed}: {exc}", path=f"template {template.id}",
+                                        line=bank.line_of(template.id)))
                 break
+        for warning in _static_text_warnings(template):
+            click.echo(f"warning: {Problem(bank.sources[template.id], warning, path=f'template {template.id}', line=bank.line_of(template.id))}", err=True)
     if problems:
         raise BankError(problems)
     if verbose:
         click.echo(f"{len(bank)} templates valid; each drew {seeds} items.", err=True)
+
+
+def _static_text_warnings(template) -> list[str]:
+    """A static item's text is shown as written, so ``{{ name }}`` there is most likely a
+    template variable by mistake (static items have none); it is kept, but said."""
+    import re
+
+    if template.family is not None or template.content is None:
+        return []
+    found = sorted(set(re.findall(r"\{\{.*?\}\}|\{%.*?%\}", template.content.model_dump_json())))
+    return [f"{text} is shown to students as written: a static item has no variables to fill in" for text in found]
 
 
 @click.command()
@@ -189,3 +202,26 @@ def _describe_default(spec) -> str:
         return f"{kind} from {d['low']:g} to {d['high']:g}"
     details = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in d.items() if v is not None)
     return f"{kind}({details})"
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def misconceptions(as_json):
+    """List the misconception catalogue: the ids a wrong option or
+    distractor may name, with what the student believes.
+
+    A bank file may add its own under `misconceptions:` (id: description).
+
+    \b
+    Example:
+        qbank misconceptions
+        qbank misconceptions --json
+    """
+    from ..questions.misconceptions import MISCONCEPTIONS
+
+    if as_json:
+        click.echo(json.dumps(MISCONCEPTIONS, indent=2, ensure_ascii=False))
+        return
+    width = max(map(len, MISCONCEPTIONS))
+    for mid, text in MISCONCEPTIONS.items():
+        click.echo(f"{mid:<{width}}  {text}")

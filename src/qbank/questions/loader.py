@@ -10,8 +10,12 @@ A bank file holds a list of templates::
         params: {...}
 
 Loading checks everything a user can get wrong before any item is drawn: the YAML, the
-schema, unknown families and parameters, and ids that are not unique across the bank.
-Every finding names the file, the line and the field.
+schema, unknown families and parameters, misconception ids, and ids that are not unique
+across the bank. Every finding names the file, the line and the field, and all of them come
+at once: a template that fails the schema does not hide the family checks of the others.
+
+A quiz spec (a file with ``sections:``) kept in a bank folder is not a bank file and is
+passed over; named on its own, it is an error that says what it is.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ from pydantic import Field, ValidationError
 
 from .._files import Lines, decode_text, parse_yaml, read_bytes, validate_data, yaml_lines
 from ..errors import BankError, InputError, Problem, QbankError, UnknownTemplate
-from ._model import Frozen
+from ._model import Frozen, MisconceptionId
 from .items import parse_item_id
+from .misconceptions import MISCONCEPTIONS
 from .tags import Bloom
 from .template import Template
 
-__all__ = ["Bank", "BankFile", "builtin_bank", "builtin_bank_path", "load_bank"]
+__all__ = ["Bank", "BankFile", "builtin_bank", "builtin_bank_path", "inspect_bank", "load_bank"]
 
 BANK_SUFFIXES = (".yaml", ".yml")
 
@@ -40,6 +45,11 @@ class BankFile(Frozen):
     """The format of one bank file (its JSON Schema is what ``qbank schema`` writes)."""
 
     templates: tuple[Template, ...] = Field(min_length=1)
+    misconceptions: dict[MisconceptionId, str] = Field(
+        default_factory=dict,
+        description="Misconceptions of this file's own, id -> what the student believes, for the options and "
+                    "distractors of its templates (besides the catalogue: `qbank misconceptions`).",
+    )
 
 
 class Bank:
@@ -52,6 +62,7 @@ class Bank:
     def __init__(self, templates: Iterable[tuple[Template, str]] = ()):
         self._templates: dict[str, Template] = {}
         self._data: dict[str, Any] = {}
+        self._where: dict[str, tuple[Lines, int]] = {}
         self.sources: dict[str, str] = {}
         for template, source in templates:
             self._templates[template.id] = template
@@ -88,6 +99,11 @@ class Bank:
         template = validate_data(Template, self._data.pop(template_id), self.sources[template_id])
         self._templates[template_id] = template
         return template
+
+    def line_of(self, template_id: str) -> int | None:
+        """The line of the bank file where the template starts (None if not known)."""
+        lines, index = self._where.get(template_id, ({}, -1))
+        return lines.get(("templates", index))
 
     def labels(self, kind: str) -> set[str]:
         """Every value a filter of this kind ('topic', 'family' or 'tag') can match in the bank."""
@@ -164,15 +180,52 @@ class Bank:
         return template.instantiate(item_seed if seed is None else seed)
 
 
-def _bank_files(path: Path) -> list[Path]:
+def _bank_files(path: Path) -> list[tuple[Path, bool]]:
+    """The YAML files of a bank file or folder, each with whether it was found in a folder."""
     if path.is_dir():
         found = sorted(p for p in path.rglob("*") if p.suffix in BANK_SUFFIXES and p.is_file())
         if not found:
             raise InputError(f"{path}: no bank files (*.yaml) in this folder")
-        return found
+        return [(p, True) for p in found]
     if path.is_file():
-        return [path]
+        return [(path, False)]
     raise InputError(f"{path}: no such file or folder")
+
+
+def _is_quiz_spec(data: Any) -> bool:
+    return isinstance(data, dict) and "sections" in data and "templates" not in data
+
+
+def _misconception_problems(raw: Any, index: int, declared: set[str], file: str, lines: Lines) -> list[Problem]:
+    """Every misconception id in a static template's content that neither the catalogue
+    nor the file's own ``misconceptions:`` knows (a family's ids are checked by its tests)."""
+    from difflib import get_close_matches
+
+    problems: list[Problem] = []
+
+    def walk(node: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "misconception" and isinstance(value, str):
+                    if value not in MISCONCEPTIONS and value not in declared:
+                        close = get_close_matches(value, [*MISCONCEPTIONS, *declared], n=2, cutoff=0.7)
+                        guess = f"did you mean {' or '.join(close)}? " if close else ""
+                        shown = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
+                        problems.append(Problem(
+                            file, f"unknown misconception {value!r}: {guess}`qbank misconceptions` lists the "
+                                  "catalogue; declare your own under `misconceptions:` in this file",
+                            path=f"templates{shown}.misconception",
+                            line=lines.get((*path, key), lines.get(path)),
+                        ))
+                else:
+                    walk(value, (*path, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, (*path, i))
+
+    if isinstance(raw, dict) and isinstance(raw.get("content"), dict):
+        walk(raw["content"], ("templates", index, "content"))
+    return problems
 
 
 def _display(path: Path) -> str:
@@ -220,21 +273,36 @@ def load_bank(*paths: str | Path, builtin: bool = True) -> Bank:
     Raises:
         BankError: listing every problem found in every file, with file, line and field.
     """
+    bank, problems = inspect_bank(*paths, builtin=builtin)
+    if problems:
+        raise BankError(problems)
+    return bank
+
+
+def inspect_bank(*paths: str | Path, builtin: bool = True) -> tuple[Bank, list[Problem]]:
+    """:func:`load_bank` that does not stop at problems: the bank of every template that has
+    none, and every problem found (so that `qbank validate` can go on to draw items).
+
+    Raises:
+        InputError: a path that is neither a file nor a folder of bank files.
+    """
     sources: list[Path] = [builtin_bank_path()] if builtin else []
     sources += [Path(p) for p in paths]
     problems: list[Problem] = []
     loaded: list[tuple[str, Template | dict[str, Any], str]] = []
+    where: dict[str, tuple[Lines, int]] = {}
     seen: dict[str, str] = {}
     for source in sources:
-        for path in _bank_files(source):
+        for path, in_folder in _bank_files(source):
             shown = _display(path)
             try:
-                templates, lines, store = _load_file(path, shown)
-            except BankError as exc:
+                templates, lines, store, found = _load_file(path, shown, in_folder)
+            except BankError as exc:  # unreadable, or not YAML
                 problems += exc.problems
                 continue
-            clean = True
-            for i, (template_id, template) in enumerate(templates):
+            problems += found
+            clean = not found
+            for i, template_id, template in templates:
                 if template_id in seen:
                     problems.append(Problem(shown, f"duplicate id {template_id!r}, already defined in {seen[template_id]}", path=f"templates[{i}].id", line=lines.get(("templates", i, "id"))))
                     clean = False
@@ -242,19 +310,32 @@ def load_bank(*paths: str | Path, builtin: bool = True) -> Bank:
                 seen[template_id] = shown
                 if isinstance(template, Template):
                     found = _check_template(template, i, shown, lines)
-                    problems += found
-                    clean = clean and not found
+                    if found:
+                        problems += found
+                        clean = False
+                        continue
                 loaded.append((template_id, template, shown))
+                where[template_id] = (lines, i)
             if clean and store is not None:
                 store()
-    if problems:
-        raise BankError(problems)
-    return Bank._of(loaded)
+    bank = Bank._of(loaded)
+    bank._where = where
+    return bank, problems
 
 
-def _load_file(path: Path, shown: str) -> tuple[list[tuple[str, Any]], Lines, Callable[[], None] | None]:
+Indexed = list[tuple[int, str, Any]]  # (position in the file, template id, template or its data)
+
+
+def _load_file(path: Path, shown: str, in_folder: bool = False) -> tuple[Indexed, Lines, Callable[[], None] | None, list[Problem]]:
     """A file's templates (from the cache as data, else parsed and validated), its line map,
-    and, after a parse, what stores it in the cache once it has passed every check."""
+    what stores it in the cache once it has passed every check (None when it came from the
+    cache or has problems), and its problems: the schema's and the misconception checks.
+    A template that fails the schema is left out; the others are returned, so that their
+    own checks run too and fixing the schema errors brings no second wave of errors.
+
+    Raises:
+        BankError: the file cannot be read or is not YAML.
+    """
     from . import _cache
     from .families import remember_modules
 
@@ -263,9 +344,18 @@ def _load_file(path: Path, shown: str) -> tuple[list[tuple[str, Any]], Lines, Ca
     text = decode_text(raw, path)
     if entry is not None:
         remember_modules(entry["families"])
-        return [(t["id"], t) for t in entry["templates"]], yaml_lines(text), None
+        return [(i, t["id"], t) for i, t in enumerate(entry["templates"])], yaml_lines(text), None, []
     data, lines = parse_yaml(text, str(path))
-    bank_file = validate_data(BankFile, data, shown, lines)
+    if _is_quiz_spec(data):
+        if in_folder:
+            return [], lines, None, []
+        return [], lines, None, [Problem(shown, "this is a quiz spec (it has `sections:`), not a bank file: "
+                                                f"build it with `qbank build {shown}`", line=lines.get(("sections",)))]
+    try:
+        bank_file = validate_data(BankFile, data, shown, lines)
+    except BankError as exc:
+        return *_templates_that_pass(data, shown, lines), None, exc.problems + _all_misconception_problems(data, shown, lines)
+    problems = _all_misconception_problems(data, shown, lines)
 
     def store() -> None:
         modules = {}
@@ -275,7 +365,29 @@ def _load_file(path: Path, shown: str) -> tuple[list[tuple[str, Any]], Lines, Ca
                 modules[fam.name] = fam.build.__module__
         _cache.store(digest, data["templates"], modules)
 
-    return [(t.id, t) for t in bank_file.templates], lines, store
+    templates = [(i, t.id, t) for i, t in enumerate(bank_file.templates)]
+    return templates, lines, (None if problems else store), problems
+
+
+def _all_misconception_problems(data: Any, file: str, lines: Lines) -> list[Problem]:
+    if not isinstance(data, dict) or not isinstance(data.get("templates"), list):
+        return []
+    declared = data.get("misconceptions")
+    known = set(declared) if isinstance(declared, dict) else set()
+    return [p for i, raw in enumerate(data["templates"]) for p in _misconception_problems(raw, i, known, file, lines)]
+
+
+def _templates_that_pass(data: Any, file: str, lines: Lines) -> tuple[Indexed, Lines]:
+    """The templates of a file that fails the schema which pass it on their own."""
+    out: Indexed = []
+    if isinstance(data, dict) and isinstance(data.get("templates"), list):
+        for i, raw in enumerate(data["templates"]):
+            try:
+                template = Template.model_validate(raw)
+            except ValidationError:
+                continue  # its schema errors are reported already
+            out.append((i, template.id, template))
+    return out, lines
 
 
 def builtin_bank_path() -> Path:
