@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qbank.grader import check, is_keyword_list, score_rubric
+from qbank.grader import KEYWORD_LIST_CAP, check, is_keyword_list, score_rubric
 
 from grader_testing import RUBRIC, item
 from preamble_calibration import agreement, load
@@ -66,7 +66,7 @@ def test_keyword_lists(text: str, listed: bool) -> None:
 
 def test_a_keyword_list_is_capped() -> None:
     result = score_rubric(RUBRIC, "sum, per-token, shared weights, greedy")
-    assert result.fraction == pytest.approx(0.2)
+    assert result.fraction == pytest.approx(KEYWORD_LIST_CAP) and KEYWORD_LIST_CAP <= 0.1
     assert any("list of terms" in f for f in result.feedback)
 
 
