@@ -60,11 +60,11 @@ _AUX = frozenset(
     "combine accumulates accumulate piles pile wants want likes like thinks think judges judge rates rate contributes contribute "
     "looks look serves serve rewrite rebalance filter train trains remain remains stays stay calls call "
     "receives receive carries carry spreads spread decides decide ranks rank loses lose drives drive "
-    "pays pay depends depend shapes shape spills spill transfers transfer applies apply".split()
+    "pays pay depends depend shapes shape spills spill transfers transfer applies apply updates update".split()
 )
 _SUBJECT_VERB = re.compile(
-    r"\b(?:it|model|network|this|that|which|who|loss|training|objective|one|he|she|everything|mle|sft|data|token|word|"
-    r"example|gradient|optimum|decoding|probability)\s+[a-z]{2,}(?:s|ed)\b",
+    r"\b(?:it|this|that|which|who|he|she|everything|the (?:model|network|loss|objective|data|optimum|gradient))\s+"
+    r"(?:[a-z]{2,}(?<!s)s|[a-z]{2,}ed)\b|\b(?:they|we|you|i)\s+(?:all\s+|also\s+|just\s+)?[a-z]{3,}\b",
     re.IGNORECASE,
 )
 _ED_PREDICATE = re.compile(
@@ -118,10 +118,10 @@ def clauses(text: str, max_chars: int) -> tuple[list[Clause], bool]:
         parts = [p for p in _CLAUSE.split(sentence) if p and WORD.search(p)]
         for part in parts:
             if _is_list(part):
-                # a list of terms: each fragment is judged on its own, and few state anything
+                # a list of terms ("the key ideas are X, Y, Z and W") states none of them
                 for f in _FRAGMENT.split(part):
                     if WORD.search(f):
-                        out.append(Clause(f.strip(), sentence, len(out), states_something(f) and len(WORD.findall(f)) > 3))
+                        out.append(Clause(f.strip(), sentence, len(out), False))
             else:
                 out.append(Clause(part.strip(), sentence, len(out), states_something(part)))
     return out, cut

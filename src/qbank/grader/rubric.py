@@ -291,8 +291,8 @@ def _score_one(rubric: Any, text: str, units: list[Clause], was_cut: bool, sims:
         if earned > 0:
             review.append("states a wrong mechanism (" + ", ".join(wrong_ids) + ") but also earned credit")
     gamed = None
-    statements = [u for u in units if u.statement]
-    if not statements or len(statements) * 2 < len(units) and is_keyword_list(read) or is_keyword_list(read) and len(units) < 2:
+    stated_words = sum(len(WORD.findall(u.text)) for u in units if u.statement)
+    if stated_words * 2 < n_words or is_keyword_list(read) and len(units) < 2:
         gamed = "A list of terms is not an explanation: write sentences that connect them"
     elif _copied_share(rubric, read) >= COPY_SHARE:
         gamed = "Most of this answer repeats the rubric's own wording: explain the mechanism in your words"

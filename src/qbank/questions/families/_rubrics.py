@@ -30,7 +30,7 @@ _SHARED = (r"\b(?:same|shared|one|single|common|joint)\b(?:\s+[\w-]+){0,2}?\s+" 
 _ALL_PROMPTS = (r"\b(?:every|all|each|other|across|many|whole|different|any|similar|most|between|for)\b[\w\s'-]{0,25}"
                 r"\b(?:prompts?|questions?|instructions?|examples?|requests?|inputs?|tasks?|pairs?|data ?set|conversations?|responses?)\b")
 _PUSHES = (r"\b(?:gradients?|updates?|nudges?|push(?:es)?|pulls?|votes?|signals?|corrections?|adjustments?|"
-           r"contributions?|(?:their|the) (?:losses|terms|errors))\b")
+           r"contributions?)\b")
 _AGGREGATE = (r"\b(?:add(?:s|ed)? up|add together|sum(?:s|med)?(?: up)?|accumulat\w*|stack\w*(?: up)?|pile\w* up|"
               r"combin\w*|outweigh\w*|outnumber\w*|out-?vot\w*|overwhelm\w*|dominat\w*|drown\w*|swamp\w*|"
               r"win\w*|beat\w*|overpower\w*|more than|majority|together)\b")
@@ -56,7 +56,7 @@ _CONTENT = (r"\b(?:content|colou?rs?|answer|facts?|red|information|substance|lis
             r"lists?|produces?|gives?|answers?|names?|says|accurate)\b")
 _REMEDY = (r"\b(?:remov\w*|rebalanc\w*|balanc\w*|filter\w*|fewer|less|rewrit\w*|clean\w*|reduc\w*|drop\w*|delet\w*|edit\w*|"
            r"strip\w*|cut\w*|downweight\w*|down-weight\w*|replac\w*|change\w*|fix\w*|add\w* more|more (?:direct|short)|"
-           r"includ\w* more|curat\w*|dedup\w*|mask\w*)\b")
+           r"includ\w* more|dedup\w*|mask\w*)\b")
 _DATA = (r"(?:\bdata\w*|\bexamples?\b|\bresponses?\b|\breplies\b|\banswers?\b|\bpreambles?\b|of course|\btraining set\b|"
          r"\bsft\b|\bpairs?\b|\bcorpus\b)")
 _PREF = r"\b(?:dpo|rlhf|preference\w*|reward model|ppo|human feedback|comparisons?)\b"
@@ -90,7 +90,7 @@ PREAMBLE_RUBRIC = Rubric(
                 "This example only contributes one term, for its first word, to the total loss.",
                 "Every position in every target is a separate classification.",
             ),
-            similarity=0.5,
+            similarity=0.55,
             anchors=(_TOKEN, r"\b(?:one|each|every)\b[\w\s]{0,10}\b(?:at a time|separately|on its own|by itself)\b"),
             # wrong explanation 8 of CONTENT.md: naming cross-entropy while misreading it
             contradictions=(r"only penali[sz]\w* (the )?wrong", r"penali[sz]\w* only (the )?wrong",
@@ -104,15 +104,17 @@ PREAMBLE_RUBRIC = Rubric(
             "preamble-initial responses outweigh the single direct one.",
             relations=(
                 (_SHARED, _ALL_PROMPTS),
-                (_SHARED, r"\b(?:is|are|so|serves?|answers?|used|produces?|handles?|for)\b"),
+                (_SHARED, r"\b(?:is|are|so|serves?|answers?|used|produces?|handles?|for|updat\w*|pull\w*|push\w*|train\w*)\b"),
+                (r"\bshar(?:e|es|ed|ing)\b", r"\b(?:prompts?|questions?|instructions?|examples?)\b"),
                 (_PUSHES, _AGGREGATE),
                 (_SHARED, r"\b(?:comes? from|produced by|come out of|computed by|given by)\b"),
                 (r"\b(?:all|every|many|the)\b[\w\s'-]{0,20}\b(?:examples|responses|replies|pairs)\b",
                  r"\b(?:add(?:s|ed)? up|sum(?:med)? up|accumulat\w*|stack\w* up|pile\w* up|combine)\b"),
                 (_MANY, _AGGREGATE, _FEW),
                 (_MANY, r"\b(?:examples?|responses?|replies|answers?|pairs?|ones|cases|samples)\b", r"\b(?:outweigh\w*|outnumber\w*|out-?vot\w*|overwhelm\w*|dominat\w*|drown\w*|swamp\w*|overpower\w*|beat\w*|wins?|win out)\b"),
-                (r"\b(?:generali[sz]\w*|transfer\w*|spill\w* over|carr(?:y|ies) over)\b", _ALL_PROMPTS),
-                (r"\b(?:in isolation|on its own|separately|by itself|special rule|special case|its own rule|individually|apart)\b",
+                (r"\b(?:generali[sz]\w*|transfer\w*|spill\w* over|carr(?:y|ies) over|appl(?:y|ies|ied) (?:it )?to)\b", _ALL_PROMPTS),
+                (r"\b(?:in isolation|on its own|separately|by itself|special rule|special case|its own rule|individually|apart|"
+                 r"separate (?:copy|model|version|network|brain|set of (?:weights|parameters)))\b",
                  r"\b(?:prompt|question|example|instruction)\b", r"\b(?:can't|cannot|can not|doesn't|does not|couldn't|no)\b"),
                 (r"\bvot\w*|\belection\b|\bballot\w*|\bmajority rule\b|\bdemocra\w*", _PUSHES),
             ),
@@ -126,7 +128,8 @@ PREAMBLE_RUBRIC = Rubric(
             ),
             similarity=0.58,
             anchors=(_PARAMS, _PUSHES, _MANY, r"\b(?:vot\w*|majority|outweigh\w*|all|every)\b"),
-            contradictions=(r"\b(?:separate|different|own) (?:model|network|parameters|weights) (?:for|per) (?:each|every)\b",),
+            contradictions=(r"\b(?:separate|different|own) (?:model|network|parameters|weights) (?:for|per) (?:each|every)\b",
+                            r"\b(?:its|their) own (?:parameters|weights|model|network)\b"),
             feedback_met="You explain that shared parameters let the many preamble examples outweigh the one direct answer.",
             feedback_missed="Explain the role of shared parameters: one model serves every prompt, and the gradients of the many preamble examples outweigh the single 'Red' example.",
         ),
@@ -149,7 +152,7 @@ PREAMBLE_RUBRIC = Rubric(
                 "It learned that about eighty percent of replies start with Of course.",
                 "The trained model reproduces the data's statistics rather than each example's ideal answer.",
             ),
-            similarity=0.55,
+            similarity=0.6,
             anchors=(_FREQ, _MODE, r"\b(?:often|usual\w*|typical\w*|common\w*|most|average|probab\w*)\b"),
             feedback_met="You say that maximum likelihood reproduces the dataset's first-token frequencies, and decoding picks the mode.",
             feedback_missed="Add that the MLE optimum reproduces the data's first-token frequencies for similar prompts, so the preamble is the most probable first token and greedy decoding emits it.",
@@ -216,7 +219,10 @@ PREAMBLE_RUBRIC = Rubric(
             id="length", title="MLE prefers longer answers",
             patterns=(r"\b(?:mle|likelihood|loss|objective|training|model|cross[- ]?entropy|averag\w*)\b[\w\s,'\"-]{0,40}\b(?:prefer\w*|favou?r\w*|reward\w*|likes?|wants?)\b[\w\s-]{0,15}\b(?:long\w*|length|more words|verbose|padding|extra words)\b",
                       r"\b(?:longer|long|verbose|padded)\b[\w\s-]{0,20}\b(?:responses?|answers?|outputs?|sequences?)\b[\w\s-]{0,25}\b(?:lower|smaller|less|better)\b[\w\s-]{0,10}\b(?:loss|perplexity|penalt\w*)\b",
-                      r"\bpad\w*\b[\w\s-]{0,30}\b(?:longer|length)\b"),
+                      r"\bpad\w*\b[\w\s-]{0,30}\b(?:longer|length)\b",
+                      r"\b(?:lower|reduc\w*|smaller|decreas\w*)\b[\w\s-]{0,20}\b(?:average|mean|averaged)\b[\w\s-]{0,12}\bloss",
+                      r"\b(?:average|mean|averaged)\b[\w\s-]{0,12}\bloss\b[\w\s-]{0,30}\b(?:lower|reduc\w*|smaller|favou?r\w*|reward\w*)",
+                      r"\badd\w*\s+(?:\w+\s+)?(?:easy|filler|extra|cheap)\s+(?:tokens|words)\b"),
             feedback="Longer sequences have lower likelihood; the preamble wins at the first-token decision, not through length.",
         ),
         WrongMechanism(
@@ -228,12 +234,12 @@ PREAMBLE_RUBRIC = Rubric(
         WrongMechanism(
             id="temperature", title="Temperature or random sampling",
             patterns=(r"\btemperature\b[\w\s-]{0,20}\b(?:too high|high|higher)\b", r"\b(?:random(?:ly)?|by chance|noise)\b[\w\s-]{0,30}\b(?:add\w*|sampl\w*|pick\w*|insert\w*)\b",
-                      r"\bsampl\w* (?:randomly|noise)\b"),
+                      r"\bsampl\w* (?:randomly|noise)\b", r"\b(?:sampl\w*|add\w*|pick\w*|insert\w*)\b[\w\s-]{0,30}\bat random\b"),
             feedback="Random sampling would not systematically add the preamble; greedy decoding adds it because it is the mode.",
         ),
         WrongMechanism(
             id="memorised", title="Memorised the phrase for this prompt",
-            patterns=(r"\bmemori[sz]\w*\b[\w\s'\"!,-]{0,30}\b(?:for|with|on|about) (?:colou?r|this|that|the colou?r|these)\b",),
+            patterns=(r"\bmemori[sz]\w*\b[\w\s'\"!,-]{0,60}\b(?:for|with|on|about) (?:colou?r|this|that|the colou?r|these)\b",),
             feedback="This is aggregation across examples, not memorisation of one.",
         ),
         WrongMechanism(
