@@ -86,6 +86,8 @@ class Embedder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = min(2, os.cpu_count() or 1)
         options.log_severity_level = 3
+        # basic graph optimisation: the full level spends longer building the session than it saves here
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
         self._session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         self._tok = Tokenizer.from_file(str(tokenizer))
         self._tok.no_padding()

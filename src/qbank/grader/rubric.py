@@ -89,31 +89,6 @@ def is_keyword_list(text: str) -> bool:
     return len(fragments) >= 3 and len(words) / len(fragments) < 4
 
 
-def _search_unnegated(pattern: str, clause: str) -> re.Match[str] | None:
-    for m in _compiled(pattern).finditer(clause):
-        if not is_negated(clause, m.start(), m.end()):
-            return m
-    return None
-
-
-def _relation(relation: tuple[str, ...], clause: str) -> tuple[bool, bool]:
-    """(holds, negated) for one relation in one clause."""
-    spans, asked = [], []
-    for pattern in relation:
-        m = _compiled(pattern).search(clause)
-        if m is None:
-            return False, False
-        spans.append(m.span())
-        if "cannot" in pattern:
-            asked.append(m.span())
-    start, end = min(s for s, _ in spans), max(e for _, e in spans)
-    # a negation the relation itself asks for ("cannot treat the prompt in isolation") is not one
-    masked = clause
-    for s, e in asked:
-        masked = masked[:s] + "x" * (e - s) + masked[e:]
-    return True, is_negated(masked, start, end)
-
-
 @lru_cache(maxsize=64)
 def _rubric_ngrams(rubric: Any) -> frozenset[tuple[str, ...]]:
     texts = [t for c in rubric.criteria for t in (c.title, c.description, c.feedback_met, c.feedback_missed)]
@@ -134,25 +109,117 @@ def _copied_share(rubric: Any, text: str) -> float:
     return sum(g in known for g in grams) / len(grams)
 
 
-class _Paraphrase:
-    """Cosine of every clause to every criterion's statements, for a batch of answers."""
+class _Matches:
+    """Pattern searches over one clause, each done once (relations share their concept patterns)."""
 
-    def __init__(self, rubric: Any, per_answer: list[list[Clause]], embed: Any) -> None:
-        import numpy as np
+    __slots__ = ("text", "_found")
 
-        self.best: list[dict[str, tuple[float, int]]] = [{} for _ in per_answer]
-        crits = [c for c in rubric.criteria if c.statements]
-        texts = [cl.text for cls in per_answer for cl in cls]
-        if not crits or not texts:
-            return
-        vectors = embed.encode(texts)
-        offsets = np.cumsum([0] + [len(cls) for cls in per_answer])
-        for c in crits:
-            sims = vectors @ _statement_vectors(embed, c.statements).T
-            best = sims.max(axis=1)
-            for i, cls in enumerate(per_answer):
-                lo, hi = offsets[i], offsets[i + 1]
-                self.best[i][c.id] = tuple(float(x) for x in best[lo:hi])  # type: ignore[assignment]
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._found: dict[str, re.Match[str] | None] = {}
+
+    def search(self, pattern: str) -> re.Match[str] | None:
+        try:
+            return self._found[pattern]
+        except KeyError:
+            m = self._found[pattern] = _compiled(pattern).search(self.text)
+            return m
+
+    def unnegated(self, pattern: str) -> re.Match[str] | None:
+        if self.search(pattern) is None:
+            return None
+        for m in _compiled(pattern).finditer(self.text):
+            if not is_negated(self.text, m.start(), m.end()):
+                return m
+        return None
+
+    def relation(self, relation: tuple[str, ...]) -> tuple[bool, bool]:
+        """(holds, negated) for one relation in this clause."""
+        spans, asked = [], []
+        for pattern in relation:
+            m = self.search(pattern)
+            if m is None:
+                return False, False
+            spans.append(m.span())
+            if "cannot" in pattern:
+                asked.append(m.span())
+        start, end = min(s for s, _ in spans), max(e for _, e in spans)
+        # a negation the relation itself asks for ("cannot treat the prompt in isolation") is not one
+        masked = self.text
+        for s, e in asked:
+            masked = masked[:s] + "x" * (e - s) + masked[e:]
+        return True, is_negated(masked, start, end)
+
+
+@dataclass
+class _Pending:
+    """A criterion the relations did not earn, and the clauses that might paraphrase it."""
+
+    criterion: Any
+    contradicted: bool
+    candidates: list[Clause]
+    sims: list[float] | None = None
+
+
+def _rules(c: Any, units: list[Clause], matches: list[_Matches], wrong_units: set[int], text: str,
+           use_paraphrase: bool) -> CriterionResult | _Pending:
+    """The result of one criterion from its relations (or cues), or what a paraphrase still has to decide."""
+    if not c.relations:
+        matched = tuple(p for p in c.cues if _compiled(p).search(text))
+        contradicted = any(_compiled(p).search(text) for p in c.contradictions)
+        met = len(matched) >= c.min_cues and not contradicted
+        evidence = next((u.sentence for u in units for p in matched if _compiled(p).search(u.text)), None) if met else None
+        return _result(c, met, contradicted, matched, evidence, "cues" if met else "", None)
+    positive: Clause | None = None
+    negated: Clause | None = None
+    for u, m in zip(units, matches):
+        if u.index in wrong_units or not u.statement:
+            continue
+        outcomes = [m.relation(relation) for relation in c.relations]
+        if any(holds and not neg for holds, neg in outcomes):
+            positive = positive or u
+        elif any(holds for holds, _ in outcomes) and negated is None:
+            negated = u
+        if positive is not None and negated is not None:
+            break
+    contradicted = negated is not None or any(m.unnegated(p) for p in c.contradictions for m in matches)
+    if positive is not None:
+        return _result(c, not contradicted, contradicted, (), None if contradicted else positive.text,
+                       "" if contradicted else "relation", None)
+    if not use_paraphrase or not c.statements or contradicted:
+        return _result(c, False, contradicted, (), None, "", None)
+    anchors = c.anchors or tuple(p for r in c.relations for p in r)
+    candidates = [u for u, m in zip(units, matches)
+                  if u.statement and u.index not in wrong_units and not _NEGATOR_ANY.search(u.text)
+                  and any(m.search(a) for a in anchors)]
+    return _Pending(c, contradicted, candidates)
+
+
+def _decide(p: _Pending) -> tuple[CriterionResult, bool]:
+    """A pending criterion once its candidates' similarities are known; and whether that was a close call."""
+    c = p.criterion
+    if not p.candidates or not p.sims:
+        return _result(c, False, p.contradicted, (), None, "", None), False
+    best = max(range(len(p.sims)), key=p.sims.__getitem__)
+    s = p.sims[best]
+    met = s >= c.similarity
+    result = _result(c, met, False, (), p.candidates[best].text if met else None, "paraphrase" if met else "", round(s, 3))
+    return result, abs(s - c.similarity) < UNCERTAIN_BAND
+
+
+def _paraphrase(pending: list[_Pending], embed: Any) -> None:
+    """Fill in the similarities of every pending criterion: one batch for all the candidate clauses."""
+    texts = list(dict.fromkeys(u.text for p in pending for u in p.candidates))
+    if not texts:
+        return
+    row = {t: i for i, t in enumerate(texts)}
+    vectors = embed.encode(texts)
+    best: dict[str, Any] = {}
+    for p in pending:
+        c = p.criterion
+        if c.id not in best:
+            best[c.id] = (vectors @ _statement_vectors(embed, c.statements).T).max(axis=1)
+        p.sims = [float(best[c.id][row[u.text]]) for u in p.candidates]
 
 
 _STATEMENTS: dict[tuple[int, tuple[str, ...]], Any] = {}
@@ -165,56 +232,7 @@ def _statement_vectors(embed: Any, statements: tuple[str, ...]) -> Any:
     return _STATEMENTS[key]
 
 
-def _criterion(c: Any, units: list[Clause], wrong_units: set[int], text: str, sims: tuple[float, ...] | None,
-               use_paraphrase: bool) -> tuple[CriterionResult, bool]:
-    """The result of one criterion, and whether the decision is uncertain."""
-    if not c.relations:
-        matched = tuple(p for p in c.cues if _compiled(p).search(text))
-        contradicted = any(_compiled(p).search(text) for p in c.contradictions)
-        met = len(matched) >= c.min_cues and not contradicted
-        evidence = next((u.sentence for u in units for p in matched if _compiled(p).search(u.text)), None) if met else None
-        return _result(c, met, contradicted, matched, evidence, "cues" if met else "", None), False
-    positive: Clause | None = None
-    negated: Clause | None = None
-    for u in units:
-        if u.index in wrong_units or not u.statement:
-            continue
-        outcomes = [_relation(relation, u.text) for relation in c.relations]
-        if any(holds and not neg for holds, neg in outcomes):
-            positive = positive or u
-        elif any(holds for holds, _ in outcomes) and negated is None:
-            negated = u
-        if positive is not None and negated is not None:
-            break
-    contradicted = negated is not None or any(_search_unnegated(p, u.text) for p in c.contradictions for u in units)
-    source, similarity, evidence, uncertain = "", None, None, False
-    if positive is not None:
-        source, evidence = "relation", positive.text
-    elif use_paraphrase and sims:
-        candidates = [
-            (s, u) for s, u in zip(sims, units)
-            if u.statement and u.index not in wrong_units and not is_negated(u.text, len(u.text))
-            and not _has_negator(u.text) and any(_compiled(a).search(u.text) for a in c.anchors or _all_patterns(c))
-        ]
-        if candidates:
-            s, u = max(candidates, key=lambda su: su[0])
-            similarity = round(s, 3)
-            uncertain = abs(s - c.similarity) < UNCERTAIN_BAND
-            if s >= c.similarity:
-                source, evidence = "paraphrase", u.text
-    met = bool(source) and not contradicted
-    return _result(c, met, contradicted, (), evidence if met else None, source if met else "", similarity), uncertain and not contradicted
-
-
 _NEGATOR_ANY = re.compile(r"\b(?:not|no|never|nothing|cannot|without)\b|n't\b", re.IGNORECASE)
-
-
-def _has_negator(text: str) -> bool:
-    return bool(_NEGATOR_ANY.search(text))
-
-
-def _all_patterns(c: Any) -> tuple[str, ...]:
-    return tuple(p for r in c.relations for p in r)
 
 
 def _result(c: Any, met: bool, contradicted: bool, matched: tuple[str, ...], evidence: str | None, source: str,
@@ -237,37 +255,50 @@ def score_rubric(rubric: Any, raw: str, min_words: int = 0, paraphrase: bool | N
 
 
 def score_rubrics(rubric: Any, answers: list[str], min_words: int = 0, paraphrase: bool | None = None) -> list[RubricScore]:
-    """Score many answers to one rubric; the clauses of all of them are embedded in one batch."""
-    texts = [normalise(a, case_sensitive=True) for a in answers]
-    cut = [clauses(t, MAX_CHARS) for t in texts]
-    embed = None
-    if paraphrase is not False and any(c.statements for c in rubric.criteria):
-        from .embedding import embedder
+    """Score many answers to one rubric.
 
+    The relations decide first; the clauses that might paraphrase a criterion still
+    unearned are then embedded in one batch for all the answers.
+    """
+    from .embedding import available, embedder
+
+    use = paraphrase is not False and any(c.statements for c in rubric.criteria) and available()
+    firsts = [_first_pass(rubric, normalise(a, case_sensitive=True), use) for a in answers]
+    pending = [r for f in firsts for r in f[3] if isinstance(r, _Pending) and r.candidates]
+    if pending:
+        # the model loads only when some clause may paraphrase an unearned criterion
         embed = embedder()
-    sims = _Paraphrase(rubric, [units for units, _ in cut], embed).best if embed is not None else [{} for _ in texts]
-    return [_score_one(rubric, t, units, was_cut, s, min_words, embed is not None)
-            for t, (units, was_cut), s in zip(texts, cut, sims)]
+        if embed is not None:
+            _paraphrase(pending, embed)
+    return [_score_one(rubric, *f, min_words) for f in firsts]
 
 
-def _score_one(rubric: Any, text: str, units: list[Clause], was_cut: bool, sims: dict[str, Any], min_words: int,
-               use_paraphrase: bool) -> RubricScore:
-    read = text[:MAX_CHARS]
-    n_words = len(WORD.findall(read))
+def _first_pass(rubric: Any, text: str, use_paraphrase: bool) -> tuple[str, list[Clause], bool, list[Any], list[str]]:
+    units, was_cut = clauses(text, MAX_CHARS)
+    matches = [_Matches(u.text) for u in units]
     wrong_ids: list[str] = []
     wrong_units: set[int] = set()
-    for u in units:
+    for u, m in zip(units, matches):
         for w in rubric.wrong:
-            if any(_search_unnegated(p, u.text) for p in w.patterns):
+            if any(m.unnegated(p) for p in w.patterns):
                 wrong_units.add(u.index)
                 if w.id not in wrong_ids:
                     wrong_ids.append(w.id)
+    read = text[:MAX_CHARS]
+    results = [_rules(c, units, matches, wrong_units, read, use_paraphrase) for c in rubric.criteria]
+    return read, units, was_cut, results, wrong_ids
+
+
+def _score_one(rubric: Any, read: str, units: list[Clause], was_cut: bool, first: list[Any], wrong_ids: list[str],
+               min_words: int) -> RubricScore:
+    n_words = len(WORD.findall(read))
     results, uncertain = [], []
-    for c in rubric.criteria:
-        result, unsure = _criterion(c, units, wrong_units, read, sims.get(c.id), use_paraphrase)
-        results.append(result)
-        if unsure:
-            uncertain.append(c.id)
+    for r in first:
+        if isinstance(r, _Pending):
+            r, unsure = _decide(r)
+            if unsure:
+                uncertain.append(r.id)
+        results.append(r)
     review: list[str] = []
     if was_cut:
         review.append(f"only the first {MAX_CHARS:,} characters were read")
