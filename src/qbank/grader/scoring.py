@@ -204,7 +204,11 @@ def grade_matching(spec: Any, r: MatchResponse) -> Outcome:
 
 @_grader("open_response")
 def grade_open_response(spec: Any, r: EssayResponse) -> Outcome:
-    result = score_rubric(spec.rubric, r.text, spec.min_words)
+    from .calibration import active_fit, fitted_rubric
+
+    # an instructor's fitted weights and thresholds for this template (qbank rubric calibrate --save)
+    rubric = fitted_rubric(spec.rubric, active_fit(getattr(spec, "template", None)))
+    result = score_rubric(rubric, r.text, spec.min_words)
     return Outcome(result.fraction, result.feedback, criteria=result.criteria, review=result.review)
 
 
