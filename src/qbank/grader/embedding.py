@@ -20,6 +20,7 @@ onnxruntime.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import threading
@@ -70,6 +71,13 @@ def _files() -> tuple[Path, Path] | str:
     return model, tok
 
 
+def _cache_path(model: Path, tokenizer: Path) -> Path:
+    import platformdirs
+
+    key = f"{model.stat().st_size:x}-{tokenizer.stat().st_size:x}"
+    return platformdirs.user_cache_path("qbank", appauthor=False) / f"minilm-static-{key}.npz"
+
+
 def available() -> bool:
     """Whether the embedding model is installed (and not switched off by QBANK_NO_EMBEDDINGS)."""
     return not isinstance(_files(), str)
@@ -80,15 +88,10 @@ class Embedder:
 
     def __init__(self, model: Path, tokenizer: Path) -> None:
         import numpy as np
-        import onnxruntime
         from tokenizers import Tokenizer
 
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
-        options.log_severity_level = 3
-        # basic graph optimisation: the full level spends longer building the session than it saves here
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
-        self._session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self._model = model
+        self._session: Any = None
         self._tok = Tokenizer.from_file(str(tokenizer))
         self._tok.no_padding()
         self._tok.no_truncation()
@@ -106,11 +109,29 @@ class Embedder:
             elif not any(ch.isalnum() for ch in word):
                 self._weight[i] = 0.05
         self._cls, self._sep = vocab["[CLS]"], vocab["[SEP]"]
+        self._cache = _cache_path(model, tokenizer)
+        self._dirty = False
+        self._load_cache()
         # Distilled vectors share one large common direction (every cosine is 0.6-0.8);
         # subtracting the mean of frequent words' vectors leaves what tells them apart.
         common = np.arange(_COMMON[0], _COMMON[1])
         self._distil(common)
         self._mean = self._vectors[common].mean(axis=0)
+
+    def _run(self, batch: Any) -> Any:
+        if self._session is None:
+            # the transformer is needed only for tokens no cache holds yet
+            import onnxruntime
+
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+            options.log_severity_level = 3
+            # basic graph optimisation: the full level spends longer building the session than it saves here
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
+            self._session = onnxruntime.InferenceSession(str(self._model), options, providers=["CPUExecutionProvider"])
+        np = self._np
+        return self._session.run(None, {"input_ids": batch, "attention_mask": np.ones_like(batch),
+                                        "token_type_ids": np.zeros_like(batch)})[0]
 
     def _distil(self, ids: Any) -> None:
         np = self._np
@@ -122,10 +143,42 @@ class Embedder:
             chunk = todo[start:start + 512]
             n = len(chunk)
             batch = np.stack([np.full(n, self._cls), chunk, np.full(n, self._sep)], axis=1).astype(np.int64)
-            out = self._session.run(None, {"input_ids": batch, "attention_mask": np.ones_like(batch),
-                                           "token_type_ids": np.zeros_like(batch)})[0]
-            self._vectors[chunk] = out.mean(axis=1)
+            self._vectors[chunk] = self._run(batch).mean(axis=1)
             self._known[chunk] = True
+        if not self._dirty:
+            self._dirty = True
+            atexit.register(self._save_cache)
+
+    # Distilled vectors are kept in the user's cache folder, so that the next process (the
+    # next `qbank check`) reads them instead of running the transformer again. A cache that
+    # cannot be read or written is simply not used.
+    def _load_cache(self) -> None:
+        np = self._np
+        try:
+            with np.load(self._cache, allow_pickle=False) as data:
+                ids, vectors = data["ids"], data["vectors"]
+        except (OSError, ValueError, KeyError):
+            return
+        if ids.ndim != 1 or vectors.shape != (len(ids), DIM) or (len(ids) and (ids.min() < 0 or ids.max() >= self._size)):
+            return
+        self._vectors[ids] = vectors
+        self._known[ids] = True
+
+    def _save_cache(self) -> None:
+        import io
+
+        from .._files import atomic_write
+
+        np = self._np
+        ids = np.flatnonzero(self._known)
+        buffer = io.BytesIO()
+        np.savez(buffer, ids=ids, vectors=self._vectors[ids])
+        try:
+            self._cache.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self._cache, buffer.getvalue())
+        except OSError:
+            pass
+        self._dirty = False
 
     def encode(self, texts: list[str]) -> Any:
         """Unit vectors, one row per text (a zero row for a text with no content word)."""
