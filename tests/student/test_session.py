@@ -146,3 +146,12 @@ def test_practice_with_no_matching_template_is_an_input_error(bank) -> None:
 
     with pytest.raises(InputError, match="no template in the bank matches topic nothing"):
         practice(bank, read=script([]), console=Console(file=io.StringIO()), topics=("nothing",))
+
+
+def test_an_essay_grade_shows_each_criterion_with_the_sentence_that_earned_it() -> None:
+    from qbank.questions import builtin_bank
+
+    item = builtin_bank()["primary-colors-preamble"].instantiate(0)
+    _, shown = run([item], ["Every token is its own term in the loss, so the first token is a separate prediction.", ""])
+    assert "✓ C1 Token-level decomposition: “Every token is its own term in the loss”" in shown
+    assert "✗ C2 Shared parameters aggregate the dataset: no sentence earned it" in shown

@@ -203,7 +203,12 @@ def load_fits(path: Path) -> dict[str, Fit]:
 
 def use_fits(banks: tuple[str, ...]) -> dict[str, Fit]:
     """Load the fit file beside the banks (or in the current folder) and apply it to later grading."""
-    fits = load_fits(fit_path(banks))
+    from ..errors import InputError
+
+    try:
+        fits = load_fits(fit_path(banks))
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     _ACTIVE.clear()
     _ACTIVE.update(fits)
     return fits
