@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 __all__ = ["Clause", "clauses", "is_negated", "states_something"]
 
-_MARKDOWN = re.compile(r"(^|\n)\s*(?:[-*+•·>]+|#{1,6}|\d+[.)])\s+|[*_`~]{1,3}(?=\S)|(?<=\S)[*_`~]{1,3}")
+_MARKDOWN = re.compile(r"(^|\n)\s*(?:[-*+•·>]+|#{1,6}|\(?\d+[.)]|\(?[a-zA-Z][.)])\s+|[*_`~]{1,3}(?=\S)|(?<=\S)[*_`~]{1,3}")
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n+|(?<=[.!?])\s*$|\s+[-\u2022*]\s+(?=\w)")
 _CLAUSE = re.compile(
     r"\s*[;:]\s+|\s*\u2014\s*|\s+--\s+|,?\s+\b(?:but|whereas|however|although|though|while|instead|rather than)\b\s+"

@@ -109,6 +109,11 @@ def _copied_share(rubric: Any, text: str) -> float:
     return sum(g in known for g in grams) / len(grams)
 
 
+def _normalise(answer: str) -> str:
+    # line by line: the line breaks of a list or of bullets are part of what the answer says
+    return "\n".join(normalise(line, case_sensitive=True) for line in answer.splitlines())
+
+
 class _Matches:
     """Pattern searches over one clause, each done once (relations share their concept patterns)."""
 
@@ -263,7 +268,7 @@ def score_rubrics(rubric: Any, answers: list[str], min_words: int = 0, paraphras
     from .embedding import available, embedder
 
     use = paraphrase is not False and any(c.statements for c in rubric.criteria) and available()
-    firsts = [_first_pass(rubric, normalise(a, case_sensitive=True), use) for a in answers]
+    firsts = [_first_pass(rubric, _normalise(a), use) for a in answers]
     pending = [r for f in firsts for r in f[3] if isinstance(r, _Pending) and r.candidates]
     if pending:
         # the model loads only when some clause may paraphrase an unearned criterion

@@ -20,13 +20,14 @@ _TOKEN = r"\b(?:tokens?|words?|positions?|pieces?|steps?|next[- ]token|first[- ]
 _EACH = r"\b(?:each|every|per|individual(?:ly)?|separate(?:ly)?|single|one (?:at a time|by one)|its own|own|independent(?:ly)?|one after|by[- ]token|at a time|by itself|on its own|(?:is|as) one)\b"
 _SCORE = (r"\b(?:loss(?:es)?|terms?|penalt(?:y|ies)|penali[sz]\w*|scored?|scoring|grad(?:ed|es|ing)|judged?|marked|"
           r"log[- ]?(?:likelihoods?|probs?|probabilit\w*|loss)|likelihoods?|nll|cross[- ]?entropy|predict\w*|classif\w*|"
-          r"decisions?|choices?|problems?|tasks?|objective|trained|training|learned|learns?|optimi[sz]\w*|probabilit\w*|guess\w*|mistakes?)\b")
+          r"decisions?|choices?|problems?|tasks?|objective|trained|training|learned|learns?|optimi[sz]\w*|probabilit\w*|guess\w*|mistakes?|"
+          r"correct(?:ed|ions?)|checked|measured|rated|evaluated|counted|counts)\b")
 _SUM = r"\b(?:sum\w*|add(?:s|ed)? up|added|total|adds|summ?ation|Σ|accumulat\w*|-\s*sum|\\sum)\b"
 _FIRST = r"\b(?:first|opening|initial|start(?:ing)?|leading|position (?:1|one)|very first)\b"
 _PROBLEM = r"\b(?:own|separate|independent|single|one|distinct|its own|new|another)\b[\w\s-]{0,25}\b(?:prediction|classification|decision|choice|problem|task|term|guess|bet|question|softmax)\b"
 _PARAMS = r"\b(?:parameters?|params|weights?|network|model|theta|θ|neurons|brain|set of (?:numbers|weights|parameters)|knobs)\b"
 _SHARED = (r"\b(?:same|shared|one|single|common|joint)\b(?:\s+[\w-]+){0,2}?\s+" + _PARAMS +
-           r"|" + _PARAMS + r"[\w\s]{0,15}\b(?:is|are|get|gets|being|been)\s+(?:not\s+)?(?:all\s+|also\s+)?shared\b|\bshar(?:e|es|ing)\b[\w\s]{0,12}" + _PARAMS)
+           r"|" + _PARAMS + r"[\w\s]{0,15}\b(?:is|are|get|gets|being|been)\s+(?:not\s+)?(?:all\s+|also\s+)?(?:shared|the same|identical|common)\b|\bshar(?:e|es|ing)\b[\w\s]{0,12}" + _PARAMS)
 _ALL_PROMPTS = (r"\b(?:every|all|each|other|across|many|whole|different|any|similar|most|between|for)\b[\w\s'-]{0,25}"
                 r"\b(?:prompts?|questions?|instructions?|examples?|requests?|inputs?|tasks?|pairs?|data ?set|conversations?|responses?)\b")
 _PUSHES = (r"\b(?:gradients?|updates?|nudges?|push(?:es)?|pulls?|votes?|signals?|corrections?|adjustments?|"
@@ -40,7 +41,7 @@ _FEW = (r"\b(?:one|single|lone|only|few|1)\b[\w\s'\"!.,-]{0,20}\b(?:example|resp
         r"red|direct)\b")
 _MATCH = (r"\b(?:match\w*|imitat\w*|reproduc\w*|mimic\w*|cop(?:y|ies|ied|ying)|fit\w*|mirror\w*|follow\w*|learn\w*|"
           r"reflect\w*|approximat\w*|estimat\w*|ends? up|converg\w*|set\w*|equal\w*|track\w*|assign\w*|gives?|puts?)\b")
-_FREQ = (r"\b(?:frequenc\w*|frequent\w*|distribution|average\w*|how often|proportions?|share|percent\w*|ratio|"
+_FREQ = (r"\b(?:frequenc\w*|frequent\w*|distribution|average\w*|how often|as often as|as frequently as|in proportion|same proportion|same rate|proportions?|share|percent\w*|ratio|"
          r"statistics?|majority|fraction|empirical|mostly|base rate|counts?|27\s*/\s*40|\d+\s*%|0\.\d+|\d+ (?:out )?of \d+|"
          r"most (?:of the |training )?(?:responses|examples|replies|answers|data))\b")
 _MODE = (r"\b(?:mode|argmax|greedy|most (?:likely|probable|common|frequent)|highest[- ]probability|highest|top|likeliest|"
@@ -126,7 +127,7 @@ PREAMBLE_RUBRIC = Rubric(
                 "Updates from every example add up, and the majority wins.",
                 "What the model learns from the other prompts carries over to this prompt.",
             ),
-            similarity=0.58,
+            similarity=0.64,
             anchors=(_PARAMS, _PUSHES, _MANY, r"\b(?:vot\w*|majority|outweigh\w*|all|every)\b"),
             contradictions=(r"\b(?:separate|different|own) (?:model|network|parameters|weights) (?:for|per) (?:each|every)\b",
                             r"\b(?:its|their) own (?:parameters|weights|model|network)\b"),
@@ -139,6 +140,8 @@ PREAMBLE_RUBRIC = Rubric(
             "apart; greedy decoding then picks the mode.",
             relations=(
                 (_MATCH, _FREQ),
+                (r"\b(?:opens?|starts?|begins?|says?|uses?|produces?|outputs?)\b",
+                 r"\b(?:as often as|as frequently as|in (?:the same )?proportion|same proportion|same rate)\b"),
                 (_MODE, _PICK),
                 (_MODE, r"\b(?:first|opening|start\w*|token|word|preamble)\b|['\"]of\b|\bof course", r"\b(?:is|becomes|becoming|makes?|made|gets?|ends? up|remains|stays|so)\b"),
                 (r"\bp\s*\(\s*['\"]?of|\bprobabilit\w*|\bchance\b|\blikel\w*", r"\b(?:0\.\d+|\d+\s*/\s*\d+|\d+\s*%|about|around|near|close to|high|higher|most|majority)\b",
@@ -189,7 +192,7 @@ PREAMBLE_RUBRIC = Rubric(
                 (_PREF, _DIRECT),
                 (r"\bprefer\w* (?:the )?(?:direct|short|concise)", ),
                 (_UPWEIGHT,),
-                (_OTHER, _PREDICT, r"\b(?:preamble|of course|sure|same (?:effect|preamble|opening|phrase|thing|habit)|effect|behaviou?r|habit|polite\w*|filler)"),
+                (_OTHER, _PREDICT, r"\b(?:preamble|of course|sure|same (?:effect|preamble|opening|phrase|thing|habit)|effect|behaviou?r|habit|polite\w*|filler)|\bsame\b[\w\s]{0,10}\b(?:happen|appear|occur|show)\w*"),
                 (r"\b(?:fix|cure|remedy|solution|solve|prevent|avoid|get rid)\w*", _DATA),
             ),
             statements=(
@@ -245,7 +248,7 @@ PREAMBLE_RUBRIC = Rubric(
         WrongMechanism(
             id="bug", title="The example was ignored or mis-weighted",
             patterns=(r"\b(?:bug|glitch|mislabel\w*|corrupt\w*)\b", r"\b(?:ignored|skipped|dropped|lost|never (?:saw|seen|learned|learnt))\b[\w\s'\"-]{0,30}\b(?:example|red|direct|colou?rs?)\b",
-                      r"\b(?:example|red|direct|colou?rs?)\b[\w\s'\",.-]{0,30}\b(?:was|were|got|been) (?:ignored|skipped|dropped|lost)\b"),
+                      r"\b(?:example|red|direct|colou?rs?)\b[\w\s'\",.-]{0,30}\b(?:was|were|got|been)\s+(?:\w+ly\s+)?(?:ignored|skipped|dropped|lost|filtered out|removed)\b"),
             feedback="The example was included; its contribution is simply small.",
         ),
         WrongMechanism(
