@@ -33,10 +33,10 @@ def load(split: str | None = None) -> list[dict]:
     return [a for a in answers if split is None or a["split"] == split]
 
 
-def agreement(answers: list[dict]) -> Agreement:
+def agreement(answers: list[dict], paraphrase: bool | None = None) -> Agreement:
     rows = []
     for a in answers:
-        result = score_rubric(PREAMBLE_RUBRIC, a["answer"])
+        result = score_rubric(PREAMBLE_RUBRIC, a["answer"], paraphrase=paraphrase)
         rows.append((a["id"], float(a["expected"]), result.fraction, set(a["criteria"]), {c.id for c in result.criteria if c.met}))
     human = np.array([r[1] for r in rows])
     auto = np.array([r[2] for r in rows])

@@ -190,3 +190,12 @@ def test_a_second_ctrl_c_while_the_summary_prints_does_not_cut_it_short(capital)
     assert summary.ended == "interrupted"
     assert "Score: 1 / 1 point; 1 of 1 answered correctly." in out.getvalue()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_an_essay_grade_shows_each_criterion_with_the_sentence_that_earned_it() -> None:
+    from qbank.questions import builtin_bank
+
+    item = builtin_bank()["primary-colors-preamble"].instantiate(0)
+    _, shown = run([item], ["Every token is its own term in the loss, so the first token is a separate prediction.", ""])
+    assert "✓ C1 Token-level decomposition: “Every token is its own term in the loss”" in shown
+    assert "✗ C2 Shared parameters aggregate the dataset: no sentence earned it" in shown

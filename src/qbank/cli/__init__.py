@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "stats": "qbank.cli.grade:stats",
     "import-results": "qbank.cli.results:import_results",
     "import": "qbank.cli.importer:import_bank",
+    "rubric": "qbank.cli.rubric:rubric",
 }
 
 

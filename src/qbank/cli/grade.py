@@ -67,10 +67,11 @@ def _feedback_path(grades_csv: str | Path) -> str:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Grades CSV: one row per student.")
 @click.option("--feedback", type=click.Path(dir_okay=False), help="The JSON with each response's score, feedback and misconception, read by `qbank stats` (default: OUTPUT with .json).")
 @click.option("--errors", type=click.Path(dir_okay=False), help="Write rows that were not graded, and missing responses, to this CSV (default: OUTPUT with .errors.csv).")
+@click.option("--review", "review_path", type=click.Path(dir_okay=False), help="Write the grades a human should check (low-confidence rubric grades, gaming caps) to this CSV (default: OUTPUT with .review.csv).")
 @click.option("--stats", "stats_out", type=click.Path(dir_okay=False), help="Also write item statistics (CSV) and print the table.")
 @click.option("-v", "--verbose", is_flag=True, help="Say what was graded.")
 @bank_options
-def grade(manifest, responses, output, feedback, errors, stats_out, verbose, banks, no_builtin):
+def grade(manifest, responses, output, feedback, errors, review_path, stats_out, verbose, banks, no_builtin):
     """Grade a class's responses to a quiz.
 
     MANIFEST is the quiz manifest (which student got which variant);
@@ -90,17 +91,22 @@ def grade(manifest, responses, output, feedback, errors, stats_out, verbose, ban
     """
     from .._files import atomic_write_all
     from ..grader.gradebook import grade_responses
-    from ..grader.report import errors_csv, feedback_json, grades_csv, stats_csv, stats_from_gradebook, stats_table
+    from ..grader.report import errors_csv, feedback_json, grades_csv, review_csv, stats_csv, stats_from_gradebook, stats_table
     from ..quiz.manifest import Manifest
+
+    from ..grader.calibration import use_fits
 
     man = Manifest.load(manifest)
     bank = load_from_options(banks, no_builtin)
+    use_fits(banks)  # an instructor's fitted rubric settings (qbank rubric calibrate --save)
     items = man.regenerate(bank)
     rows = _read_responses(responses)
     book = grade_responses(man, items, rows)
     errors_path = errors or str(Path(output).with_suffix("")) + ".errors.csv"
     feedback_path = feedback or _feedback_path(output)
-    outputs = {output: grades_csv(book), errors_path: errors_csv(book), feedback_path: feedback_json(book, man)}
+    review_path = review_path or str(Path(output).with_suffix("")) + ".review.csv"
+    outputs = {output: grades_csv(book), errors_path: errors_csv(book), feedback_path: feedback_json(book, man),
+               review_path: review_csv(book)}
     table = None
     if stats_out:
         st = stats_from_gradebook(book)
@@ -111,6 +117,9 @@ def grade(manifest, responses, output, feedback, errors, stats_out, verbose, ban
         click.echo(table, nl=False)
     if book.problems:
         click.echo(f"{len(book.problems)} responses not graded or missing: see {errors_path}", err=True)
+    n_review = outputs[review_path].count("\n") - 1
+    if n_review > 0:
+        click.echo(f"{n_review} grades to review: see {review_path}", err=True)
     if verbose:
         click.echo(f"graded {book.graded} of {len(rows)} rows for {len(book.students)} students", err=True)
 

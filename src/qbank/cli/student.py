@@ -99,6 +99,9 @@ def check(ctx, target, seed, answer, answers_file, as_json, banks, no_builtin):
     if (answer is None) == (answers_file is None):
         raise click.UsageError("give --answer (for one item) or --answers FILE (for a quiz file), not both or neither")
     bank = load_from_options(banks, no_builtin)
+    from ..grader.calibration import use_fits
+
+    use_fits(banks)  # an instructor's fitted rubric settings (qbank rubric calibrate --save)
     if answers_file is not None:
         ctx.exit(_check_quiz(target, answers_file, seed, as_json, bank))
     if Path(target).is_file():

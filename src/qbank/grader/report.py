@@ -14,7 +14,7 @@ from .._files import csv_text
 from .gradebook import Gradebook
 from .stats import EASY, HARD, QuizStats
 
-__all__ = ["GRADES_FORMAT", "errors_csv", "feedback_json", "grades_csv", "stats_csv", "stats_plot", "stats_table"]
+__all__ = ["GRADES_FORMAT", "errors_csv", "feedback_json", "grades_csv", "review_csv", "stats_csv", "stats_plot", "stats_table"]
 
 GRADES_FORMAT = "qbank-grades/1"
 
@@ -39,6 +39,23 @@ def errors_csv(book: Gradebook) -> str:
     """Every row that was not graded, and every missing response: row, student, item, reason."""
     rows: list[list[Any]] = [["row", "student", "item", "reason"]]
     rows += [["" if p.row is None else p.row, p.student, p.item, p.reason] for p in book.problems]
+    return csv_text(rows)
+
+
+def review_csv(book: Gradebook) -> str:
+    """Grades a human should check: student, slot, item, score, max, reasons (low confidence, gaming caps, ...)."""
+    rows: list[list[Any]] = [["student", "slot", "item", "score", "max", "reasons"]]
+    for record, cells in book.students:
+        for slot in book.slots:
+            cell = cells.get(slot)
+            if cell is None:
+                continue
+            g = cell.grade
+            reasons = list(g.review) if g else []
+            if g is None and cell.error is not None and book.items[cell.item_id].type == "open_response":
+                reasons.append(f"not graded: {cell.error}")
+            if reasons:
+                rows.append([record.student, slot, cell.item_id, _num(g.score if g else 0.0), _num(cell.points), "; ".join(reasons)])
     return csv_text(rows)
 
 
@@ -75,7 +92,10 @@ def feedback_json(book: Gradebook, manifest: Any) -> str:
                 "misconceptions": list(g.misconceptions) if g else [],
             }
             if g and g.criteria:
-                entry["criteria"] = [{"id": c.id, "met": c.met, "feedback": c.feedback} for c in g.criteria]
+                entry["criteria"] = [{"id": c.id, "met": c.met, "feedback": c.feedback, "evidence": c.evidence,
+                                      "source": c.source or None, "contradicted": c.contradicted} for c in g.criteria]
+            if g and g.review:
+                entry["review"] = list(g.review)
             if g and g.parts:
                 entry["parts"] = [{"label": p.label, "fraction": p.fraction, "feedback": list(p.feedback)} for p in g.parts]
             entries[slot] = entry

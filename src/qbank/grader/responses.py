@@ -92,7 +92,13 @@ class FormatError:
 
 @dataclass(frozen=True, slots=True)
 class CriterionResult:
-    """One rubric criterion: met or not, why, and the feedback sentence for the student."""
+    """One rubric criterion: met or not, why, and the feedback sentence for the student.
+
+    ``evidence`` is the sentence of the answer that earned it (None when none did);
+    ``source`` says how: "relation" (a clause states the criterion's relation),
+    "paraphrase" (a clause means one of its statements; ``similarity`` is the cosine) or
+    "cues" (older rubrics without relations).
+    """
 
     id: str
     title: str
@@ -101,6 +107,9 @@ class CriterionResult:
     feedback: str
     cues: tuple[str, ...] = ()
     contradicted: bool = False
+    evidence: str | None = None
+    source: str = ""
+    similarity: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +142,4 @@ class Grade:
     misconceptions: tuple[str, ...] = ()
     parts: tuple[PartResult, ...] = ()
     criteria: tuple[CriterionResult, ...] = field(default=())
+    review: tuple[str, ...] = ()

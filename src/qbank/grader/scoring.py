@@ -60,6 +60,7 @@ class Outcome:
     misconceptions: tuple[str, ...] = ()
     criteria: tuple[CriterionResult, ...] = ()
     parts: tuple[PartResult, ...] = ()
+    review: tuple[str, ...] = ()
 
 
 Grader = Callable[[Any, Any], Outcome]
@@ -113,7 +114,7 @@ def grade_from_outcome(item: Any, out: Outcome) -> Grade:
     return Grade(
         score=fraction * item.points, max_score=item.points, fraction=fraction, correct=fraction >= _FULL,
         feedback=out.feedback, misconception=out.misconceptions[0] if out.misconceptions else None,
-        misconceptions=out.misconceptions, parts=out.parts, criteria=out.criteria,
+        misconceptions=out.misconceptions, parts=out.parts, criteria=out.criteria, review=out.review,
     )
 
 
@@ -203,8 +204,12 @@ def grade_matching(spec: Any, r: MatchResponse) -> Outcome:
 
 @_grader("open_response")
 def grade_open_response(spec: Any, r: EssayResponse) -> Outcome:
-    result = score_rubric(spec.rubric, r.text, spec.min_words)
-    return Outcome(result.fraction, result.feedback, criteria=result.criteria)
+    from .calibration import active_fit, fitted_rubric
+
+    # an instructor's fitted weights and thresholds for this template (qbank rubric calibrate --save)
+    rubric = fitted_rubric(spec.rubric, active_fit(getattr(spec, "template", None)))
+    result = score_rubric(rubric, r.text, spec.min_words)
+    return Outcome(result.fraction, result.feedback, criteria=result.criteria, review=result.review)
 
 
 @_grader("multipart")

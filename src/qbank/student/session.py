@@ -223,6 +223,8 @@ class Session:
             )
         else:
             self.console.print("[bold red]✗ Not correct.[/bold red]")
+        if grade.criteria:
+            self._criteria(grade)
         for line in grade.feedback:
             self.console.print(Markdown(text_for_terminal(line)))
         if not grade.correct and item.type not in ("open_response", "multipart"):
@@ -231,6 +233,17 @@ class Session:
             self.console.print(Markdown("**A full-credit answer:**\n\n" + text_for_terminal(item.sample_answer)))
         if item.explanation:
             self.console.print(Markdown("**Explanation:** " + text_for_terminal(item.explanation)))
+
+    def _criteria(self, grade: Any) -> None:
+        """One line per rubric criterion: met or not, and the sentence of the answer that earned it."""
+        from rich.markup import escape
+
+        for c in grade.criteria:
+            mark = "[green]✓[/green]" if c.met else "[red]✗[/red]"
+            why = f"“{escape(c.evidence)}”" if c.evidence else ("contradicted by your answer" if c.contradicted else "no sentence earned it")
+            self.console.print(f"{mark} {c.id} {escape(c.title)}: {why}", highlight=False)
+        if grade.review:
+            self.console.print("[dim]A teacher should check this grade: " + escape("; ".join(grade.review)) + "[/dim]", highlight=False)
 
     def _keep(self, item: Any, result: Result, raw: str) -> None:
         self.summary.results.append(result)

@@ -80,7 +80,7 @@ DIGESTS = {
     "paris-states-original": "b48b59d122c1a88b",
     "french-next-step": "e121107968ab4d64",
     "french-next-step-original": "8f9d4e2efafa2826",
-    "primary-colors-preamble": "ff40ef980322a601",
+    "primary-colors-preamble": "961b4a5d8996816d",  # version 2: the relation rubric (issue 11)
     "preamble-fixes": "f80fa1e2bb7b32b5",
     # added with their families (issue 4: F12 choice twin, F20 worked example, F04 matching)
     "best-of-n-worked": "1846d37f775a0323",
