@@ -20,7 +20,7 @@ class BeamSearch(FamilyParams):
 
 
 def _pair(rng: np.random.Generator, peaked: bool) -> tuple[float, float]:
-    a = round(float(rng.uniform(0.75, 0.95) if peaked else rng.uniform(0.5, 0.7)), 2)
+    a = round(float(rng.uniform(0.75, 0.95) if peaked else rng.uniform(0.52, 0.7)), 2)
     return (a, round(1 - a, 2)) if rng.random() < 0.5 else (round(1 - a, 2), a)
 
 
@@ -29,7 +29,7 @@ def _probs(rng: np.random.Generator, k: int, peaked: bool) -> tuple[float, ...]:
         return _pair(rng, peaked)
     for _ in range(200):  # redraw in place rather than reject the whole tree
         try:
-            return tuple(float(x) for x in draw_probs(rng, k, 0.5 if peaked else 3.0, min_prob=0.05))
+            return tuple(float(x) for x in draw_probs(rng, k, 0.5 if peaked else 6.0, min_prob=0.05))
         except Reject:
             continue
     raise Reject("no distribution met the floor")
@@ -60,13 +60,17 @@ def _tree(rng: np.random.Generator) -> dict:
 
 
 def _clear_cuts(tree: dict, paths: list, w: int) -> bool:
-    """No near-ties where an answer depends on them: among the likeliest sequences, and at each beam cut."""
-    top = sorted((v for _, v in paths), reverse=True)[:6]
-    if min(-np.diff(top)) < 0.002:
+    """No near-ties where an answer depends on them: the best sequence, each beam cut, the beam's final pick."""
+    top = sorted((v for _, v in paths), reverse=True)
+    if top[0] - top[1] < 0.002:
         return False
     d1 = sorted((pf for pf, _ in tree.values()), reverse=True)
     d2 = sorted((pf * ps for pf, sub in tree.values() for ps, _ in sub.values()), reverse=True)
-    return all(len(d) <= w or d[w - 1] - d[w] >= 0.002 for d in (d1, d2))
+    if not all(len(d) <= w or d[w - 1] - d[w] >= 0.002 for d in (d1, d2)):
+        return False
+    kept = sorted(((pf * ps, leaves) for pf, sub in tree.values() for ps, leaves in sub.values()), key=lambda x: -x[0])[:w]
+    finals = sorted((q * pt for q, leaves in kept for pt, _ in leaves.values()), reverse=True)
+    return finals[0] - finals[1] >= 0.002
 
 
 def _text(seq: tuple[str, ...]) -> str:
