@@ -130,17 +130,17 @@ def build(p: BeamSearch, rng: np.random.Generator) -> tuple[object, dict[str, ob
         (f"Beam search with width {w} returns the most probable sequence for this tree.", beam == best,
          "Right: here the beam keeps the prefix of the most probable sequence." if beam == best else
          f"It returns {_text(beam)} ({fmt(pb, 4)}), not {_text(best)} ({fmt(pm, 4)}).", None if beam == best else "M-BEAM-OPTIMAL"),
-        (f"Beam search with width {w} returns a sequence at least as probable as greedy's.", pb >= pg,
+        (f"Width-{w} beam search returns a sequence as probable as greedy's or more.", pb >= pg,
          f"Right here: {fmt(pb, 4)} against {fmt(pg, 4)}." if pb >= pg else
          f"Not here: {fmt(pb, 4)} against greedy's {fmt(pg, 4)}; the beam dropped greedy's prefix.", None if pb >= pg else "M-BEAM-GE-GREEDY"),
-        ("Greedy decoding returns the most probable sequence for this tree.", greedy == best,
+        ("Greedy decoding returns the most probable of the sequences in this tree.", greedy == best,
          "Right: here the locally best tokens also give the best product." if greedy == best else
          f"Greedy gives {_text(greedy)} ({fmt(pg, 4)}); {_text(best)} has {fmt(pm, 4)}.", None if greedy == best else "M-GREEDY-OPTIMAL"),
-        (f"A beam as wide as the number of sequences ({len(paths)}) returns the most probable one.", True,
+        (f"A beam of width {len(paths)}, the number of sequences, finds the most probable.", True,
          "Right: nothing is pruned, so it compares every complete sequence.", None),
-        (f"Sampling at T = 1 returns the beam's output with probability {fmt(pb, 4)}.", True,
+        (f"Sampling at T = 1 yields the beam's output with probability {fmt(pb, 4)}.", True,
          "Right: ancestral sampling gives each sequence its probability, the product of its steps.", None),
-        (f"Sampling at T = 1 returns greedy's output with probability {fmt(first, 4)}.", False,
+        (f"Sampling at T = 1 yields greedy's output with probability {fmt(first, 4)}.", False,
          f"That is only its first step; the whole sequence has probability {fmt(pg, 4)}.", "M-SAMPLING-FIRST"),
     ]
     if abs(first - pg) < 1e-4:

@@ -72,15 +72,15 @@ def build(p: DpoOptimum, rng: np.random.Generator) -> tuple[object, dict[str, ob
     i = int(rng.integers(k))
     v = fmt(shift, 3)
     wrongs = [
-        Wrong(f"β ln Z = {v} for {names[i]} only: DPO must estimate Z for each pair.", "M-IMPLICIT-Z-MATTERS",
+        Wrong(f"β ln Z = {v} for {names[i]} only, so DPO must estimate Z for every pair.", "M-IMPLICIT-Z-MATTERS",
               f"Z sums over all responses to the prompt: the shift {v} is the same for every response."),
-        Wrong("β ln Z = 0 at the optimum, so the implicit reward equals r exactly.", "M-IMPLICIT-NO-Z",
+        Wrong("β ln Z = 0 at the optimum, so the implicit reward is r itself.", "M-IMPLICIT-NO-Z",
               f"Here $\\beta\\ln Z = {v}$: the implicit reward is $r - {v}$, and only differences are pinned down."),
-        Wrong(f"β ln Z = {v} is the KL penalty, which DPO's loss then counts twice.", "M-IMPLICIT-Z-IS-KL",
+        Wrong(f"β ln Z = {v} is the KL penalty, which the DPO loss counts twice.", "M-IMPLICIT-Z-IS-KL",
               f"$\\beta\\ln Z$ is the optimum's objective value $E[r] - \\beta KL$, not the penalty; and it cancels in the margin."),
     ]
     expl = base + f" Every $\\hat r(y) = r(y) - {v}$, so $\\hat r(y_a) - \\hat r(y_b) = r(y_a) - r(y_b)$: Bradley-Terry never sees Z."
     item = choice_item(stem + "\n\nWhich statement about the shift between $r$ and $\\hat r$ is right?",
-                       f"β ln Z = {v} for every response, so it cancels in DPO's margin.",
+                       f"β ln Z = {v} for every response, so it cancels in DPO margins.",
                        f"Right: the shift is {v} for every response and cancels in every difference.", wrongs, rng, expl)
     return item, data

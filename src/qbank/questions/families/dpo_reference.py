@@ -89,17 +89,17 @@ def build(p: DpoReference, rng: np.random.Generator) -> tuple[object, dict[str, 
     hi = 2 * b
     falls = u > 0
     stmts = [
-        ("At $\\pi_\\theta = \\pi_{ref}$ the loss is $\\ln 2 = 0.693$, whatever $\\beta$ is.", True,
+        ("At $\\pi_\\theta = \\pi_{ref}$ the loss is $\\ln 2 = 0.693$ for any $\\beta$.", True,
          "Right: the margin is 0 and $-\\ln\\sigma(0) = \\ln 2$.", None),
         ("At $\\pi_\\theta = \\pi_{ref}$ the loss is 0, as the policy has not moved yet.", False,
          "The margin is 0 there, and $-\\ln\\sigma(0) = \\ln 2$, not 0.", "M-DPO-INIT-ZERO"),
-        (f"The gradient still raises $\\ln\\pi_\\theta(y_w)$ on this pair, with weight $\\sigma(-u) = {fmt(float(sigmoid(-u)), 3)}$.", True,
+        (f"Descent still raises $\\ln\\pi_\\theta(y_w)$, with weight $\\sigma(-u) = {fmt(float(sigmoid(-u)), 3)}$.", True,
          "Right: $\\sigma(-u) > 0$ for every margin, so the push never stops entirely.", None),
-        ("The gradient on this pair is zero once its margin $u$ is positive.", False,
+        ("The gradient on $\\ln\\pi_\\theta(y_w)$ is 0 once the margin $u$ is positive.", False,
          f"The weight is $\\sigma(-u) = {fmt(float(sigmoid(-u)), 3)} > 0$: it shrinks as $u$ grows but never reaches 0.", "M-DPO-GRAD-STOPS"),
-        ("A larger $\\beta$ lets the trained policy move further from the reference.", False,
+        ("A larger $\\beta$ lets the trained policy drift further from the reference.", False,
          "A larger β is a stronger pull to the reference: the implied KL penalty is β KL.", "M-KL-BETA-DIR"),
-        (f"Raising $\\beta$ from {b:g} to {hi:g} lowers the loss on this pair.", falls,
+        (f"Raising $\\beta$ from {b:g} to {hi:g} lowers the DPO loss on this particular pair.", falls,
          f"Right: the margin is positive ({fmt(u, 3)}), and a larger β scales it up." if falls else
          f"The margin is negative ({fmt(u, 3)}): scaling it by a larger β makes it more negative, so the loss rises.",
          None if falls else "M-DPO-BETA-MONOTONE"),

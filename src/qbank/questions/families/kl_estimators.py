@@ -84,18 +84,18 @@ def build(p: KlEstimators, rng: np.random.Generator) -> tuple[object, dict[str, 
         raise Reject("variances or means too close to compare at 4 decimals")
     lower = v3 < v1
     stmts = [
-        (f"$k_1$ is unbiased here: its mean over $\\pi$ is the KL, {fmt(kl, 4)}.", True,
+        (f"$k_1$ is unbiased here: its mean over $\\pi$ equals the KL, {fmt(kl, 4)}.", True,
          "Right: $E_\\pi[-\\ell] = \\sum \\pi\\ln(\\pi/\\pi_{ref})$ is the KL itself.", None),
-        (f"$k_2$ is unbiased here: its mean over $\\pi$ is the KL, {fmt(kl, 4)}.", False,
+        (f"$k_2$ is unbiased here: its mean over $\\pi$ equals the KL, {fmt(kl, 4)}.", False,
          f"$E_\\pi[k_2] = {fmt(float(means[1]), 4)}$: $k_2$ is biased (slightly, when $\\pi$ is close to $\\pi_{{ref}}$).", "M-KLEST-K2-UNBIASED"),
-        (f"$k_3$ is unbiased here: its mean over $\\pi$ is the KL, {fmt(kl, 4)}.", True,
+        (f"$k_3$ is unbiased here: its mean over $\\pi$ equals the KL, {fmt(kl, 4)}.", True,
          "Right: $E_\\pi[e^\\ell - 1] = \\sum \\pi_{ref} - 1 = 0$, so $E[k_3] = E[k_1]$.", None),
         (f"$k_1$ is never negative: a sample of {names[neg]} gives a value of at least 0.", False,
          f"{names[neg]} gives $k_1 = {fmt(float(ks[0, neg]), 4)} < 0$: single samples of $k_1$ can be negative.", "M-KLEST-K1-NONNEG"),
-        ("$k_3$ is never negative: any sampled response gives a value of at least 0.", True,
+        ("$k_3$ is never negative: every sampled response gives at least 0.", True,
          "Right: $e^\\ell - 1 \\ge \\ell$ for every $\\ell$.", None),
         (f"$k_3$ has a smaller variance than $k_1$ here: {fmt(v3, 4)} against {fmt(v1, 4)}." if lower else
-         f"$k_3$ has a smaller variance than $k_1$ here, as it has for every policy.", lower,
+         f"$k_3$ has a smaller variance than $k_1$ here and for every policy.", lower,
          "Right: here $k_3$ is the less noisy unbiased estimator." if lower else
          f"Not here: Var $k_3$ = {fmt(v3, 4)} exceeds Var $k_1$ = {fmt(v1, 4)}; $k_3$ wins when $\\pi$ is close to $\\pi_{{ref}}$.",
          None if lower else "M-KLEST-K3-ALWAYS-LOWER"),

@@ -41,7 +41,8 @@ def _label(kind: np.ndarray, s: int, t: int) -> str:
         return "`<pad>`"
     if kind[s, t] == _RESPONSE and (t + 1 == kind.shape[1] or kind[s, t + 1] != _RESPONSE):
         return "`<eos>`"
-    return "prompt" if kind[s, t] == _PROMPT else "response"
+    # "answer" and "prompt" have the same length: option texts name them, and length must not hint
+    return "prompt" if kind[s, t] == _PROMPT else "answer"
 
 
 @family(
@@ -65,7 +66,7 @@ def build(p: PaddingMask, rng: np.random.Generator) -> tuple[object, dict[str, o
     lines = "\n".join(f"* row {s + 1}: " + ", ".join(f"{_label(kind, s, t)} {fmt(probs[s, t], 2)}" for t in range(width)) for s in range(n))
     stem = (f"A batch of {n} SFT examples padded on the right to {width} positions. For each position, what it holds and the "
             f"model's probability of the gold token there (for `<pad>` positions, of the next `<pad>`):\n\n{lines}\n\n"
-            "The loss is the mean of $-\\ln p$ over the response tokens of the batch (`<eos>` included); prompt and padding positions are masked.")
+            "The loss is the mean of $-\\ln p$ over the answer tokens of the batch (`<eos>` included); prompt and padding positions are masked.")
     base = f"{n_resp} response tokens, $\\sum -\\ln p = {fmt(resp_sum, 4)}$, loss ${fmt(key, 4)}$; {n_prompt} prompt and {n_pad} pad positions are masked."
     data = {"loss": key}
     with_pad = sft_loss(probs, resp | pad, "token_mean")
@@ -106,6 +107,6 @@ def build(p: PaddingMask, rng: np.random.Generator) -> tuple[object, dict[str, o
     ]
     expl = base + f" Extra padding adds only masked positions, so the loss stays {fmt(key, 4)}."
     item = choice_item(stem + f"\n\nWhich change leaves the loss of this batch at {fmt(key, 4)}?",
-                       f"Padding every row to {width + extra} positions instead of {width}, masks kept",
+                       f"Padding every row with {extra} more `<pad>` positions, masks kept",
                        f"Right: the {n * extra} new positions are masked, so neither the sum nor the count changes.", wrongs, rng, expl)
     return item, data

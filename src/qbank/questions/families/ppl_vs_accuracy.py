@@ -108,17 +108,17 @@ def build(p: PplVsAccuracy, rng: np.random.Generator) -> tuple[object, dict[str,
     miss = int(np.argmin(g))
     add = float(-np.log(g[miss]) / t)
     stmts = [
-        ("On any text, the model with the lower perplexity also has the higher top-1 accuracy.", False,
+        ("The model with the lower perplexity always has the higher top-1 accuracy.", False,
          f"Not here: {summary}.", "M-PPL-ACC-SAME"),
         (f"Model {conf}'s miss at position {miss + 1} (p = {fmt(g[miss], 2)}) adds {fmt(add, 3)} to its log-perplexity.", True,
          f"Right: $-\\ln {fmt(g[miss], 2)}/{t} = {fmt(add, 3)}$: one confident miss weighs as much as several hits.", None),
         ("Top-1 accuracy ignores how much probability the gold token receives.", True,
          "Right: only whether the gold token is ranked first counts.", None),
-        ("Two models with equal top-1 accuracy must also have equal perplexity.", False,
+        ("Any two models with equal top-1 accuracy must have the same perplexity.", False,
          "Perplexity depends on the gold probabilities, which can differ at equal accuracy.", "M-PPL-ARGMAX"),
-        ("Perplexity rewards mass on the gold token even where it is not ranked first.", True,
+        ("Perplexity rewards gold-token mass even where gold is not ranked first.", True,
          "Right: every position's $\\ln p(\\text{gold})$ counts, hit or miss.", None),
-        ("A model can lower its perplexity only by ranking the gold token first more often.", False,
+        ("A model lowers its perplexity only by ranking the gold token first more.", False,
          "Raising the gold token's probability lowers perplexity whether or not it becomes the top token.", "M-PPL-ARGMAX"),
     ]
     return multiple_response_item(stem + "\n\nWhich statements are true?", stmts, rng, summary + ".", n_options=5), data
