@@ -151,3 +151,32 @@ class TestEntropyAndKlNearCertainty:
         for i in range(2):
             exact = mp.fsum(mp.mpf(a) * mp.log(mp.mpf(a) / mp.mpf(b)) for a, b in zip(p[i], q[i]) if a > 0)
             assert _rel(got[i], exact) < 8 * ULP, i
+
+
+class TestSmallStepsAndDominantRewards:
+    @pytest.mark.parametrize("lr", [1e-8, 1e-4, 0.1, 0.4, 2.0])
+    def test_the_change_threshold_keeps_its_digits_for_small_steps(self, lr: float) -> None:
+        from qbank.engine import change_threshold
+
+        # dyadic, so the floats sum to exactly 1 (otherwise their rounding, 1e-16 / lr, is the answer's error);
+        # gold index 1: tau_1 = sum p^2 - p_c = 0.3359375 - 0.25 = 0.0859375
+        p = np.array([0.5, 0.25, 0.125, 0.0625, 0.0625])
+        assert p.sum() == 1.0
+        g = [mp.mpf(float(x)) for x in p]
+        g[1] -= 1
+        s = mp.fsum(mp.mpf(float(x)) * mp.exp(-mp.mpf(lr) * gk) for x, gk in zip(p, g))
+        exact = -mp.log(s) / lr
+        # before: m + log(sum) cancelled two O(1) terms: 2.3e-7 relative at lr = 1e-8, 3e-14 at 0.1
+        assert _rel(change_threshold(p, 1, lr), exact) < 64 * ULP
+
+    def test_beta_ln_z_when_one_response_dominates(self) -> None:
+        from qbank.engine import kl_regularized_optimum, log_partition
+
+        ref, r = np.array([0.5, 0.25, 0.25]), np.array([0.0, -40.0, -40.0])
+        # Z = 0.5 + 0.5 e^-40, beta ln Z = ln 0.5 + ln(1 + e^-40): the tail survives only through log1p
+        exact = mp.log(mp.mpf(0.5) + mp.mpf(0.5) * mp.exp(-40))
+        assert _rel(kl_regularized_optimum(ref, r, 1.0)[1], exact) < 4 * ULP
+        assert _rel(log_partition(ref, r, 1.0), exact) < 4 * ULP
+        ref2, r2 = np.array([1 - 2.0**-40, 2.0**-40]), np.array([0.0, 1.0])
+        exact2 = mp.log(mp.mpf(1 - 2.0**-40) + mp.mpf(2.0**-40) * mp.e)  # about 1.56e-12
+        assert _rel(kl_regularized_optimum(ref2, r2, 1.0)[1], exact2) < 4 * ULP

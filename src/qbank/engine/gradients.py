@@ -135,6 +135,11 @@ def _log_step_factor(
         lw = np.log(p) + a
     m = lw.max(axis=-1, keepdims=True)
     ln_s = m + np.log(np.exp(lw - m).sum(axis=-1, keepdims=True))
+    # For small steps S is 1 + O(eta) and m + log(sum) is a difference of two O(1) terms:
+    # there, ln S = log1p(sum_k p_k expm1(a_k)) keeps its relative precision (|a_k| <= eta).
+    small = np.abs(a).max(axis=-1, keepdims=True) < 0.5
+    if small.any():
+        ln_s = np.where(small, np.log1p((p * np.expm1(np.where(small, a, 0.0))).sum(axis=-1, keepdims=True)), ln_s)
     return a, ln_s
 
 

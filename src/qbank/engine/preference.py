@@ -423,4 +423,9 @@ def kl_regularized_optimum(
     m = lw.max(axis=-1, keepdims=True)
     w = np.exp(lw - m)
     s = w.sum(axis=-1, keepdims=True)
-    return w / s, b * (m + np.log(s))[..., 0]
+    # the objective beta ln Z from log1p of the sum without its leading 1 (exact when one
+    # response dominates); the probabilities keep the plain sweep
+    from .softmax import _max_and_tail
+
+    mt, tail = _max_and_tail(lw)
+    return w / s, b * (mt + np.log1p(tail))[..., 0]
