@@ -94,13 +94,3 @@ def test_families_lists_topics_bloom_types_and_params() -> None:
     assert rows["compare-states"]["item_types"] == ["single_choice"]
     assert "state_a" in rows["compare-states"]["params"]
 
-
-def test_families_text_shows_each_parameter_with_its_default() -> None:
-    result = run("families")
-    assert result.exit_code == 0
-    lines = result.output.splitlines()
-    grpo = lines[lines.index(next(line for line in lines if line.startswith("grpo: "))) + 2]
-    assert grpo.startswith("  params: group_size (one of 4, 5, 6); epsilon (one of 0.1, 0.2, 0.3); ")
-    assert 'ask (one of "advantage", "objective", "largest", "statements")' in grpo
-    states = next(line for line in lines if line.startswith("  params: prompt (= \"What is the capital of France?\")"))
-    assert "min_gap (= 0.03)" in states

@@ -129,22 +129,6 @@ def schema(output, quiz):
         click.echo(text, nl=False)
 
 
-def _default_text(spec: object) -> str:
-    """A parameter's default as one short phrase: "(one of 2, 4, 8)", "(= 0.5)", "(required)"."""
-    if not isinstance(spec, dict):
-        return "(required)"
-    dist = spec.get("dist")
-    if dist == "choice":
-        opts = ", ".join(json.dumps(o, ensure_ascii=False) for o in spec["options"])
-        return f"(one of {opts})"
-    if dist == "fixed":
-        text = json.dumps(spec["value"], ensure_ascii=False)
-        return f"(= {text if len(text) <= 40 else text[:37] + '...'})"
-    if dist in ("uniform", "loguniform", "integer"):
-        return f"({dist} {spec.get('low')} to {spec.get('high')})"
-    return f"({dist})"
-
-
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def families(as_json):
@@ -165,4 +149,4 @@ def families(as_json):
     for row in rows:
         click.echo(f"{row['name']}: {row['summary']}")
         click.echo(f"  topics: {', '.join(row['topics'])}; bloom: {', '.join(row['bloom'])}; types: {', '.join(row['item_types'])}")
-        click.echo(f"  params: {'; '.join(f'{k} {_default_text(v)}' for k, v in row['params'].items())}")
+        click.echo(f"  params: {', '.join(row['params'])}")
