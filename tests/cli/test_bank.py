@@ -93,4 +93,3 @@ def test_families_lists_topics_bloom_types_and_params() -> None:
     rows = {r["name"]: r for r in json.loads(result.output)}
     assert rows["compare-states"]["item_types"] == ["single_choice"]
     assert "state_a" in rows["compare-states"]["params"]
-
