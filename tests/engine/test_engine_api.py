@@ -24,6 +24,9 @@ PUBLIC = {
     "best_of_n", "best_of_n_kl", "best_of_n_kl_bound",
     "empirical_mle", "first_token", "prompt_type", "preamble_dataset", "FirstTokenFit",
     "fit_first_token_model",
+    "group_advantages", "grpo_objective", "kl_estimators", "kl_estimator_moments", "beam_search",
+    "quadratic_loss", "quadratic_gd_step", "stable_lr_limit", "top1_accuracy",
+    "fit_bradley_terry_weight", "implicit_reward", "log_partition",
 }  # fmt: skip
 
 

@@ -13,10 +13,17 @@ Pure functions over float64 arrays; every function accepts one example or a batc
 * ``preference``: Bradley-Terry, ranking loss, DPO, PPO, KL-regularised RLHF
 * ``best_of_n``: best-of-n distribution, expected reward and KL
 * ``mle``: empirical MLE, the first-token preamble simulation
+* ``grpo``: group-relative advantages and the GRPO objective
+* ``kl_estimators``: the k1, k2, k3 estimators of KL and their exact moments
+* ``beam``: beam search on a probability tree
+* ``optim``: a gradient step on a quadratic loss, the stable learning-rate limit
+* ``evaluation``: top-1 accuracy (next to perplexity)
+* ``preference_fit``: Bradley-Terry fit on one feature, DPO's implicit reward, ln Z
 
 Modules whose names start with an underscore are internal.
 """
 
+from .beam import beam_search
 from .best_of_n import best_of_n, best_of_n_kl, best_of_n_kl_bound
 from .decoding import (
     TOP_P_TOL,
@@ -39,7 +46,10 @@ from .gradients import (
     small_step_threshold,
     softmax_cross_entropy_grad,
 )
+from .evaluation import top1_accuracy
+from .grpo import group_advantages, grpo_objective
 from .information import entropy, kl_divergence
+from .kl_estimators import kl_estimator_moments, kl_estimators
 from .losses import (
     corpus_perplexity,
     cross_entropy,
@@ -51,6 +61,8 @@ from .losses import (
     sft_loss,
     smoothed_target,
 )
+from .optim import quadratic_gd_step, quadratic_loss, stable_lr_limit
+from .preference_fit import fit_bradley_terry_weight, implicit_reward, log_partition
 from .mle import FirstTokenFit, empirical_mle, first_token, fit_first_token_model, preamble_dataset, prompt_type
 from .preference import (
     bradley_terry,
@@ -153,4 +165,21 @@ __all__ = [
     "preamble_dataset",
     "FirstTokenFit",
     "fit_first_token_model",
+    # grpo, kl estimators
+    "group_advantages",
+    "grpo_objective",
+    "kl_estimators",
+    "kl_estimator_moments",
+    # beam search
+    "beam_search",
+    # optimisation
+    "quadratic_loss",
+    "quadratic_gd_step",
+    "stable_lr_limit",
+    # evaluation
+    "top1_accuracy",
+    # preference data and implicit rewards
+    "fit_bradley_terry_weight",
+    "implicit_reward",
+    "log_partition",
 ]

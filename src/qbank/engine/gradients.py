@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _checks
 from .losses import smoothed_target
-from .softmax import _softmax_into, softmax
+from .softmax import _softmax_tail_into, softmax
 
 __all__ = [
     "logit_gradient",
@@ -87,14 +87,16 @@ def softmax_cross_entropy_grad(
     grad = np.empty_like(flat)
     # Rows are validated after the sweep (below), so silence the warnings a bad row raises.
     with np.errstate(invalid="ignore", over="ignore"):
-        lse = _softmax_into(flat, grad)
+        lse, m, tail = _softmax_tail_into(flat, grad)
     # A NaN or +inf anywhere, or an all -inf row, makes that row's log-sum-exp
     # non-finite, so this one cheap check replaces a full validation pass.
     if not np.isfinite(lse).all():
         raise ValueError("logits contain NaN or +inf, or a row with no finite logit")
     rows = np.arange(flat.shape[0])
     tf = t.reshape(-1)
-    loss = lse - flat[rows, tf]
+    # (m - z_c) + ln(1 + t) rather than lse - z_c: for a confident correct prediction the
+    # loss is ln(1 + t) alone, which lse - z_c would bury in the rounding of lse.
+    loss = (m - flat[rows, tf]) + np.log1p(tail)
     grad[rows, tf] -= 1.0
     return loss.reshape(z.shape[:-1]), grad.reshape(z.shape)
 
@@ -133,6 +135,11 @@ def _log_step_factor(
         lw = np.log(p) + a
     m = lw.max(axis=-1, keepdims=True)
     ln_s = m + np.log(np.exp(lw - m).sum(axis=-1, keepdims=True))
+    # For small steps S is 1 + O(eta) and m + log(sum) is a difference of two O(1) terms:
+    # there, ln S = log1p(sum_k p_k expm1(a_k)) keeps its relative precision (|a_k| <= eta).
+    small = np.abs(a).max(axis=-1, keepdims=True) < 0.5
+    if small.any():
+        ln_s = np.where(small, np.log1p((p * np.expm1(np.where(small, a, 0.0))).sum(axis=-1, keepdims=True)), ln_s)
     return a, ln_s
 
 

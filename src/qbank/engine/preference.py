@@ -2,7 +2,8 @@
 PPO's clipped surrogate, the KL-regularised objective and its optimum (CONTENT.md D4).
 
 All functions are elementwise over broadcastable arrays unless a last axis is named.
-Sigmoids are computed as exp(-softplus(-x)), which is exact for margins of +-800.
+Sigmoids and log-sigmoids are computed in stable forms (see :func:`sigmoid`), exact for
+margins of +-800.
 """
 
 from __future__ import annotations
@@ -52,9 +53,17 @@ def sigmoid(x: ArrayLike) -> NDArray[np.float64]:
 
     Formula: :math:`\sigma(x) = 1/(1 + e^{-x}) = e^{-\operatorname{softplus}(-x)}`.
 
+    For x < 0 it is computed as :math:`e^{x}/(1 + e^{x})`: the form
+    :math:`e^{-\operatorname{softplus}(-x)}` rounds softplus to the spacing of |x| first,
+    which costs up to 16 ulps near x = -33; for x >= 0 that form is kept (it is exact
+    there, and unchanged results keep existing items identical).
+
     Used by: F15, F19.
     """
-    return np.exp(-softplus(-_checks.as_float(x, "x")))
+    v = _checks.as_float(x, "x")
+    with np.errstate(over="ignore"):
+        e = np.exp(np.minimum(v, 0.0))
+    return np.where(v < 0, e / (1.0 + e), np.exp(-softplus(-np.maximum(v, 0.0))))
 
 
 def bradley_terry(r_chosen: ArrayLike, r_rejected: ArrayLike) -> NDArray[np.float64]:
@@ -414,4 +423,9 @@ def kl_regularized_optimum(
     m = lw.max(axis=-1, keepdims=True)
     w = np.exp(lw - m)
     s = w.sum(axis=-1, keepdims=True)
-    return w / s, b * (m + np.log(s))[..., 0]
+    # the objective beta ln Z from log1p of the sum without its leading 1 (exact when one
+    # response dominates); the probabilities keep the plain sweep
+    from .softmax import _max_and_tail
+
+    mt, tail = _max_and_tail(lw)
+    return w / s, b * (mt + np.log1p(tail))[..., 0]

@@ -25,11 +25,13 @@ _Node = Union[Tree, None]
 def _check_node(node: Tree, path: tuple[str, ...]) -> None:
     if not node:
         raise ValueError(f"tree node after {list(path)} has no children")
-    probs = np.array([float(v[0]) for v in node.values()])
-    if np.isnan(probs).any() or (probs < 0).any() or (probs > 1).any():
+    # plain Python: nodes have a handful of children, and this runs once per node per call
+    probs = [float(v[0]) for v in node.values()]
+    if not all(0.0 <= x <= 1.0 for x in probs):  # also rejects NaN
         raise ValueError(f"tree probabilities after {list(path)} must lie in [0, 1]")
-    if probs.sum() > 1 + _checks.SUM_TOL:
-        raise ValueError(f"tree probabilities after {list(path)} sum to {probs.sum():.6g} > 1")
+    total = sum(probs)
+    if total > 1 + _checks.SUM_TOL:
+        raise ValueError(f"tree probabilities after {list(path)} sum to {total:.6g} > 1")
 
 
 def sequence_probabilities(tree: Tree) -> list[tuple[tuple[str, ...], float]]:

@@ -137,3 +137,72 @@ def describe(misconception: str) -> str:
         return MISCONCEPTIONS[misconception]
     except KeyError:
         raise KeyError(f"unknown misconception {misconception!r}") from None
+
+
+# ---------------------------------------------------------------------------------------
+# Alignment families added for issue 15 (GRPO, KL estimators, over-optimisation, beam
+# search, DPO at the optimum and its reference/beta, length bias, padding masks, learning
+# rate, perplexity vs accuracy). Kept in one block of its own, after the glossary's ids.
+# ---------------------------------------------------------------------------------------
+MISCONCEPTIONS.update({
+    # GRPO
+    "M-GRPO-NO-SCALE": "centres a GRPO reward on the group mean but forgets to divide by the group's spread",
+    "M-GRPO-NO-CENTER": "divides a GRPO reward by the group's spread without subtracting the group mean",
+    "M-GRPO-RAW-REWARD": "uses the raw reward as GRPO's advantage, with no group baseline",
+    "M-GRPO-POOLED": "ranks responses across prompts by raw (or batch-pooled) reward instead of within each group",
+    "M-GRPO-SUM": "sums the clipped terms over the group instead of averaging them",
+    "M-GRPO-SCALE": "thinks scaling every reward in a group scales the group-normalised advantages",
+    "M-GRPO-CRITIC": "thinks GRPO's advantages need a learned value model",
+    # KL estimators
+    "M-KLEST-RATIO-FLIP": "takes the log-ratio of a KL estimator upside down (ln π/π_ref instead of ln π_ref/π)",
+    "M-KLEST-SAMPLE-IS-KL": "thinks one sample's KL estimate equals the KL itself",
+    "M-KLEST-MIXUP": "confuses the formulas of the k1, k2 and k3 estimators",
+    "M-KLEST-K2-UNBIASED": "thinks the k2 estimator (ℓ²/2) is unbiased",
+    "M-KLEST-MEAN-AS-BIAS": "reports an estimator's mean as its bias, without subtracting the true KL",
+    "M-KLEST-WRONG-SAMPLER": "averages a KL estimator under the reference instead of the sampling policy",
+    "M-KLEST-K1-NONNEG": "thinks a single sample of k1 = -ℓ can never be negative",
+    "M-KLEST-K3-ALWAYS-LOWER": "thinks k3 has a lower variance than k1 for every policy and reference",
+    # reward over-optimisation (best-of-n)
+    "M-BON-KL-N": "takes KL(best-of-n‖π) to be ln n (or above it)",
+    "M-OVEROPT-PROXY-IS-TRUE": "reports the proxy (reward-model) score as the true reward",
+    "M-OVEROPT-NO-SELECTION": "ignores the selection: takes best-of-n's true reward to be the policy's own",
+    "M-OVEROPT-MONOTONE": "thinks optimising harder against a proxy reward always raises the true reward",
+    # beam search
+    "M-BEAM-IS-GREEDY": "thinks beam search returns what greedy decoding returns",
+    "M-BEAM-OPTIMAL": "thinks beam search always returns the most probable sequence",
+    "M-BEAM-GE-GREEDY": "thinks a beam always returns a sequence at least as probable as greedy's",
+    # DPO at the optimum
+    "M-IMPLICIT-NO-Z": "equates DPO's implicit reward with the reward, forgetting the shift β ln Z",
+    "M-IMPLICIT-NO-BETA": "uses the log-ratio ln(π/π_ref) as the implicit reward, without β",
+    "M-IMPLICIT-POLICY-RATIO": "compares policy probabilities instead of implicit rewards (ignores the reference)",
+    "M-IMPLICIT-Z-MATTERS": "thinks β ln Z differs between responses, so DPO must estimate it",
+    "M-IMPLICIT-Z-IS-KL": "takes β ln Z for the KL penalty",
+    # DPO's reference and β
+    "M-DPO-PUSH-WON": "thinks DPO pushes hardest on the pairs it already ranks right",
+    "M-DPO-BETA-NOEFFECT": "thinks β cancels out of the DPO loss",
+    "M-DPO-GRAD-STOPS": "thinks the DPO gradient vanishes once the margin is positive",
+    "M-DPO-BETA-MONOTONE": "thinks a larger β always lowers the DPO loss",
+    # length bias
+    "M-LEN-NO-SCALE": "forgets to divide the fitted reward gap by the length difference",
+    "M-LEN-ODDS": "matches the odds instead of the log-odds of a preference rate",
+    "M-LEN-LINEAR": "treats a preference rate as linear in the reward gap",
+    "M-LEN-SAME-RATE": "thinks a length-biased reward model prefers longer answers at the data's rate whatever the gap",
+    "M-LEN-QUALITY": "reads a length correlation in preferences as proof that longer answers are better",
+    "M-LEN-MORE-DATA": "expects more preference data of the same kind to remove a length bias",
+    # masking padding
+    "M-MASK-INCLUDE-PAD": "counts padding positions in the loss",
+    "M-MASK-DENOM-PAD": "divides the masked loss by a count that includes padding",
+    # learning rate too high
+    "M-LR-ALWAYS-DESCENT": "thinks a gradient step always lowers the loss, whatever the learning rate",
+    "M-LR-NO-SQUARE": "applies the per-step factor 1 - ηλ to a quadratic loss without squaring it",
+    "M-LR-HALF-LIMIT": "puts the stable learning-rate limit at 1/λ_max (overshooting) instead of 2/λ_max",
+    "M-LR-MIN-CURV": "sets the stable learning-rate limit by the smallest curvature",
+    "M-LR-MEAN-CURV": "sets the stable learning-rate limit by the average curvature",
+    "M-LR-BLAME-GRADIENT": "blames a rising loss on a wrong gradient sign rather than too large a step",
+    # perplexity vs accuracy
+    "M-PPL-ACC-SAME": "thinks lower perplexity always means higher top-1 accuracy",
+    "M-PPL-ARGMAX": "judges perplexity by whether the top-ranked token is right",
+    "M-ACC-CONFIDENCE": "judges accuracy by the gold token's probability rather than the top-ranked token",
+    "M-PPL-HIGHER-BETTER": "reads both metrics backwards (higher perplexity as better)",
+    "M-PPL-FROM-ACCURACY": "derives perplexity from accuracy (1/accuracy)",
+})

@@ -47,6 +47,24 @@ ALLOWED: dict[str, set[str]] = {
     "preamble-explain-choice": {"M-PRE-RLHF", "M-PRE-IGNORED", "M-PRE-LENGTH", "M-PRE-MEMORISED", "M-EB-FIRST-TOKEN",
                                 "M-PRE-TEMPERATURE", "M-PRE-PRETRAINING", "M-PRE-WRONG-ONLY"},
     "token-gradient-match": {"M-SIGN-FLIP", "M-PROB-GRAD", "M-ONLY-CORRECT", "M-JACOBIAN-DIAG", "M-UNIFORM-PUSH"},
+    # issue 15's alignment families (not in CONTENT.md's catalogue; their ids are in misconceptions.py's last block)
+    "grpo": {"M-GRPO-NO-SCALE", "M-GRPO-NO-CENTER", "M-GRPO-RAW-REWARD", "M-GRPO-POOLED", "M-GRPO-SUM", "M-GRPO-SCALE",
+             "M-GRPO-CRITIC", "M-PPO-NO-MIN", "M-PPO-MAX", "M-PPO-LOGRATIO", "M-PPO-GRAD-ALWAYS"},
+    "kl-estimators": {"M-KLEST-RATIO-FLIP", "M-KLEST-SAMPLE-IS-KL", "M-KLEST-MIXUP", "M-KLEST-K2-UNBIASED", "M-KLEST-MEAN-AS-BIAS",
+                      "M-KLEST-WRONG-SAMPLER", "M-KLEST-K1-NONNEG", "M-KLEST-K3-ALWAYS-LOWER"},
+    "overoptimisation": {"M-BON-KL-LOGN", "M-BON-KL-N", "M-KL-REVERSE", "M-BON-MAX", "M-OVEROPT-PROXY-IS-TRUE",
+                         "M-OVEROPT-NO-SELECTION", "M-OVEROPT-MONOTONE"},
+    "beam-search": {"M-BEAM-IS-GREEDY", "M-BEAM-OPTIMAL", "M-BEAM-GE-GREEDY", "M-GREEDY-OPTIMAL", "M-SUM-NOT-PROD", "M-SAMPLING-FIRST"},
+    "dpo-optimum": {"M-IMPLICIT-NO-Z", "M-IMPLICIT-NO-BETA", "M-IMPLICIT-POLICY-RATIO", "M-IMPLICIT-Z-MATTERS", "M-IMPLICIT-Z-IS-KL",
+                    "M-DPO-NO-REF", "M-BT-ABS"},
+    "dpo-reference": {"M-DPO-NO-REF", "M-DPO-PUSH-WON", "M-DPO-BETA-OUT", "M-DPO-BETA-NOEFFECT", "M-DPO-INIT-ZERO", "M-DPO-GRAD-STOPS",
+                      "M-DPO-BETA-MONOTONE", "M-KL-BETA-DIR"},
+    "length-bias": {"M-LEN-NO-SCALE", "M-LEN-ODDS", "M-LEN-LINEAR", "M-LEN-SAME-RATE", "M-LEN-QUALITY", "M-LEN-MORE-DATA"},
+    "padding-mask": {"M-MASK-INCLUDE-PAD", "M-MASK-DENOM-PAD", "M-MASK-INCLUDE-PROMPT", "M-MASK-NO-EOS"},
+    "lr-too-high": {"M-LR-ALWAYS-DESCENT", "M-LR-NO-SQUARE", "M-LR-HALF-LIMIT", "M-LR-MIN-CURV", "M-LR-MEAN-CURV", "M-LR-BLAME-GRADIENT",
+                    "M-SIGN-FLIP"},
+    "ppl-vs-accuracy": {"M-PPL-ACC-SAME", "M-PPL-ARGMAX", "M-ACC-CONFIDENCE", "M-PPL-HIGHER-BETTER", "M-PPL-FROM-ACCURACY",
+                        "M-PPL-INV-MEANP", "M-PPL-ARITH", "M-PPL-NO-MEAN"},
 }
 
 SEEDS = 300

@@ -1,0 +1,148 @@
+"""Beam search vs greedy decoding vs the most probable sequence vs sampling, on a three-step tree."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+
+from ...engine import beam_search, greedy_sequence, most_probable_sequence, sequence_probabilities
+from ..params import Choice, Reject
+from . import Draw, FamilyParams, family
+from ._common import Wrong, draw_probs, fmt, multiple_response_item, numeric_item
+
+_WORDS = (("The", "A", "My", "One"), ("cat", "dog", "owl", "fox", "cow", "bee"), ("sat", "ran", "hid", "ate", "dug", "sang"))
+
+
+class BeamSearch(FamilyParams):
+    width: Annotated[int, Draw(Choice(options=(2,)))]
+    ask: Annotated[Literal["prob", "statements"], Draw(Choice(options=("prob", "statements")))]
+
+
+def _pair(rng: np.random.Generator, peaked: bool) -> tuple[float, float]:
+    a = round(float(rng.uniform(0.75, 0.95) if peaked else rng.uniform(0.52, 0.7)), 2)
+    return (a, round(1 - a, 2)) if rng.random() < 0.5 else (round(1 - a, 2), a)
+
+
+def _probs(rng: np.random.Generator, k: int, peaked: bool) -> tuple[float, ...]:
+    if k == 2:
+        return _pair(rng, peaked)
+    for _ in range(200):  # redraw in place rather than reject the whole tree
+        try:
+            return tuple(float(x) for x in draw_probs(rng, k, 0.5 if peaked else 6.0, min_prob=0.05))
+        except Reject:
+            continue
+    raise Reject("no distribution met the floor")
+
+
+def _words(rng: np.random.Generator, level: int, k: int) -> list[str]:
+    bank = _WORDS[level]
+    return [bank[int(i)] for i in rng.permutation(len(bank))[:k]]
+
+
+def _tree(rng: np.random.Generator) -> dict:
+    # The likeliest first token leads to flat subtrees and the others to peaked ones (leaves at
+    # random otherwise), so that greedy, the beam and the most probable sequence often differ.
+    firsts = _words(rng, 0, 3)
+    root = _probs(rng, 3, False)
+    top = int(np.argmax(root))
+    tree: dict = {}
+    for i, (f, pf) in enumerate(zip(firsts, root)):
+        flat = i == top
+        k = int(rng.integers(2, 4))
+        kids = _probs(rng, k, not flat)
+        sub: dict = {}
+        for s, ps in zip(_words(rng, 1, k), kids):
+            leaf = _pair(rng, not flat and rng.random() < 0.5)
+            sub[s] = (ps, {t: (pt, None) for t, pt in zip(_words(rng, 2, 2), leaf)})
+        tree[f] = (pf, sub)
+    return tree
+
+
+def _clear_cuts(tree: dict, paths: list, w: int) -> bool:
+    """No near-ties where an answer depends on them: the best sequence, each beam cut, the beam's final pick."""
+    top = sorted((v for _, v in paths), reverse=True)
+    if top[0] - top[1] < 0.002:
+        return False
+    d1 = sorted((pf for pf, _ in tree.values()), reverse=True)
+    d2 = sorted((pf * ps for pf, sub in tree.values() for ps, _ in sub.values()), reverse=True)
+    if not all(len(d) <= w or d[w - 1] - d[w] >= 0.002 for d in (d1, d2)):
+        return False
+    kept = sorted(((pf * ps, leaves) for pf, sub in tree.values() for ps, leaves in sub.values()), key=lambda x: -x[0])[:w]
+    finals = sorted((q * pt for q, leaves in kept for pt, _ in leaves.values()), reverse=True)
+    return finals[0] - finals[1] >= 0.002
+
+
+def _text(seq: tuple[str, ...]) -> str:
+    return "\u201c" + " ".join(seq) + "\u201d"
+
+
+def _lines(tree: dict) -> str:
+    out = []
+    for f, (pf, sub) in tree.items():
+        out.append(f"* {f} ({fmt(pf, 2)})")
+        for s, (ps, leaves) in sub.items():
+            out.append(f"    * {s} ({fmt(ps, 2)}) → " + ", ".join(f"{t} {fmt(pt, 2)}" for t, (pt, _) in leaves.items()))
+    return "\n".join(out)
+
+
+def _step_sum(tree: dict, seq: tuple[str, ...]) -> float:
+    node, total = tree, 0.0
+    for tok in seq:
+        total += node[tok][0]
+        node = node[tok][1]
+    return total
+
+
+@family(
+    "beam-search",
+    params=BeamSearch,
+    summary="Beam search (width 2) vs greedy vs the most probable sequence vs sampling on a three-step probability tree, by brute force.",
+    topics=("decoding", "beam-search", "greedy"),
+    bloom=("apply", "analyze", "evaluate"),
+    item_types=("numeric", "multiple_response"),
+)
+def build(p: BeamSearch, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
+    w = p.width
+    tree = _tree(rng)
+    paths = sequence_probabilities(tree)
+    if not _clear_cuts(tree, paths, w):
+        raise Reject("two sequences or prefixes nearly equally probable")
+    beam, pb = beam_search(tree, w)
+    greedy, pg = greedy_sequence(tree)
+    best, pm = most_probable_sequence(tree)
+    if beam == greedy == best:
+        raise Reject("beam, greedy and the most probable sequence coincide: nothing to tell apart")
+    stem = ("A model's next-token probabilities for the first three tokens of a reply (each token with its probability "
+            "given the tokens before it):\n\n" + _lines(tree) + "\n\n"
+            f"Beam search with width {w} keeps the {w} most probable prefixes at each step and returns the most probable finished sequence.")
+    data = {"beam": list(beam), "greedy": list(greedy), "map": list(best)}
+    expl = (f"Beam {w}: {_text(beam)} ({fmt(pb, 4)}); greedy: {_text(greedy)} ({fmt(pg, 4)}); most probable: {_text(best)} ({fmt(pm, 4)}).")
+    if p.ask == "prob":
+        wrongs = [
+            Wrong(pg, "M-BEAM-IS-GREEDY", f"{fmt(pg, 4)} is greedy's output {_text(greedy)}; the beam keeps {w} prefixes at every step."),
+            Wrong(pm, "M-BEAM-OPTIMAL", f"{fmt(pm, 4)} belongs to the most probable sequence {_text(best)}, which a width-{w} beam can prune."),
+            Wrong(_step_sum(tree, beam), "M-SUM-NOT-PROD", "A sequence's probability is the product of its step probabilities, not their sum."),
+        ]
+        return numeric_item(stem + f"\n\nWhat is the probability of the sequence beam search (width {w}) returns?", pb, wrongs, expl, decimals=4), data
+    first = tree[greedy[0]][0]
+    stmts = [
+        (f"Beam search with width {w} returns the most probable sequence for this tree.", beam == best,
+         "Right: here the beam keeps the prefix of the most probable sequence." if beam == best else
+         f"It returns {_text(beam)} ({fmt(pb, 4)}), not {_text(best)} ({fmt(pm, 4)}).", None if beam == best else "M-BEAM-OPTIMAL"),
+        (f"Width-{w} beam search returns a sequence as probable as greedy's or more.", pb >= pg,
+         f"Right here: {fmt(pb, 4)} against {fmt(pg, 4)}." if pb >= pg else
+         f"Not here: {fmt(pb, 4)} against greedy's {fmt(pg, 4)}; the beam dropped greedy's prefix.", None if pb >= pg else "M-BEAM-GE-GREEDY"),
+        ("Greedy decoding returns the most probable of the sequences in this tree.", greedy == best,
+         "Right: here the locally best tokens also give the best product." if greedy == best else
+         f"Greedy gives {_text(greedy)} ({fmt(pg, 4)}); {_text(best)} has {fmt(pm, 4)}.", None if greedy == best else "M-GREEDY-OPTIMAL"),
+        (f"A beam of width {len(paths)}, the number of sequences, finds the most probable.", True,
+         "Right: nothing is pruned, so it compares every complete sequence.", None),
+        (f"Sampling at T = 1 yields the beam's output with probability {fmt(pb, 4)}.", True,
+         "Right: ancestral sampling gives each sequence its probability, the product of its steps.", None),
+        (f"Sampling at T = 1 yields greedy's output with probability {fmt(first, 4)}.", False,
+         f"That is only its first step; the whole sequence has probability {fmt(pg, 4)}.", "M-SAMPLING-FIRST"),
+    ]
+    if abs(first - pg) < 1e-4:
+        raise Reject("first step equals the sequence probability")
+    return multiple_response_item(stem + "\n\nWhich statements are true?", stmts, rng, expl, n_options=5), data
