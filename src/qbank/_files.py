@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import BankError, InputError, Problem
 
-__all__ = ["atomic_write", "csv_text", "load_yaml_model", "read_json", "read_text", "read_yaml", "validate_data"]
+__all__ = ["atomic_write", "check_writable_folder", "csv_text", "load_yaml_model", "read_json", "read_text", "read_yaml", "validate_data"]
 
 M = TypeVar("M", bound=BaseModel)
 Lines = dict[tuple[Any, ...], int]
@@ -183,3 +183,22 @@ def csv_text(rows: list[list[Any]]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue()
+
+
+def check_writable_folder(path: str | Path, *, option: str = "-o") -> None:
+    """Fail early (exit 2) when ``path`` cannot become a folder we write into; creates nothing.
+
+    Raises:
+        InputError: ``path`` or an ancestor is a file, or the nearest existing folder is not writable.
+    """
+    path = Path(path)
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        where = "exists and is not a folder" if probe == path else f"cannot be created: {probe} is a file"
+        raise InputError(f"{path}: {where}; choose another {option}")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(f"{path}: cannot write into {probe} (permission denied); choose another {option}")
