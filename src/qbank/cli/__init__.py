@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "progress": "qbank.cli.student:progress",
     "grade": "qbank.cli.grade:grade",
     "stats": "qbank.cli.grade:stats",
+    "new": "qbank.cli.new:new",
 }
 
 
