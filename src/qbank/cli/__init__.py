@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "grade": "qbank.cli.grade:grade",
     "stats": "qbank.cli.grade:stats",
     "new": "qbank.cli.new:new",
+    "preview": "qbank.cli.preview:preview",
 }
 
 
