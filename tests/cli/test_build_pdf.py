@@ -131,3 +131,13 @@ def test_an_unwritable_output_folder_exits_2(files: Path, monkeypatch: pytest.Mo
     assert result.exit_code == 2
     assert result.stderr == f"Error: {files / 'out'}: cannot write into {files} (permission denied); choose another -o\n"
     assert not (files / "out").exists()
+
+
+def test_a_template_with_errors_exits_2_naming_file_and_line(files: Path) -> None:
+    (files / "bank.yaml").write_text(BANK.replace("bloom: apply", "bloom: memorise"), encoding="utf-8")
+    result = build(files, "-f", "pdf")
+    assert result.exit_code == 2
+    line = BANK.splitlines().index("    tags: {topics: [logit-gradient], bloom: apply}") + 1
+    assert result.stderr == (f"Error: {files / 'bank.yaml'}:{line}: templates[1].tags.bloom: input should be 'remember', "
+                             "'understand', 'apply', 'analyze', 'evaluate' or 'create'\n")
+    assert not (files / "out").exists()

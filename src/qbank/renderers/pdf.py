@@ -187,7 +187,7 @@ def _short_text(doc: _Doc, spec: Any) -> str:
 
 def _ordering(doc: _Doc, spec: Any) -> str:
     lines = ["Put these in order (write the letters, e.g. C A B):\n"]
-    lines += [f"#qb-choice({typst_string(letter(i))}){doc.block(e, True)}" for i, e in enumerate(spec.entries)]
+    lines += [f"#qb-choice({typst_string(letter(i))}, box: false){doc.block(e, True)}" for i, e in enumerate(spec.entries)]
     lines.append("#qb-blank([Order])")
     if doc.key:
         lines.append(_key(doc, "Answer: " + " ".join(letter(i) for i in spec.answer), []))
