@@ -152,3 +152,16 @@ def test_without_typst_the_error_says_what_to_install(quiz: Assessment, monkeypa
     assert str(err.value) == INSTALL_HINT == "PDF output needs the typst package: pip install 'qbank[pdf]'"
     assert err.value.exit_code == 2
     pdf._compiler.cache_clear()
+
+
+def test_every_font_is_embedded(quiz: Assessment) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(render_pdf(quiz, "instructor").content))  # type: ignore[arg-type]
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)["/FontDescriptor"]
+            fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    names = " ".join(fonts)
+    assert "Libertinus" in names and "NewCMMath" in names and "DejaVuSansMono" in names, names
+    assert all(fonts.values()), fonts
