@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qbank.renderers._markup import split_math
 from qbank.renderers._typst_markup import typst_escape, typst_markup
@@ -116,3 +118,19 @@ def test_math_that_does_not_convert_shows_its_source_and_is_reported() -> None:
 
 def test_escape_leaves_letters_and_escapes_punctuation() -> None:
     assert typst_escape("a*b  #c\n=d") == r"a\*b \#c \=d"
+
+_PIECES = st.sampled_from([
+    "x", "KL", "0.5", "12", "_", "^", "{", "}", "(", ")", "[", "]", "|", "/", ",", ";", "'", "-", "=", "<", ">", "!",
+    "#", "@", '"', "~", "&", " ", r"\frac", r"\ln", r"\sum", r"\text{a b}", r"\mathrm{ab}", r"\left(", r"\right)",
+    r"\hat", r"\sqrt", r"\,", r"\|", r"\mid", r"\to", r"\binom", r"\pi", r"\\", "é", "→",
+])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_PIECES, max_size=14).map("".join))
+def test_any_tex_either_converts_to_math_typst_accepts_or_raises_tex_error(tex: str) -> None:
+    try:
+        body = tex_to_typst(tex)
+    except TexError:
+        return
+    typst.Compiler(ignore_system_fonts=True).compile(f"${body}$".encode("utf-8"), format="pdf")
