@@ -214,7 +214,7 @@ class _Reader:
             inner = self.expression("right")
             self.next()  # \right
             closing = self._delim()
-            return f"lr({opening} {inner} {closing})" if opening or closing else inner
+            return f"lr({_arg(f'{opening} {inner} {closing}')})" if opening or closing else inner
         if name in ("big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr"):
             return self._delim()
         raise TexError(f"unknown command \\{name}")
@@ -229,8 +229,28 @@ class _Reader:
 
 
 def _arg(text: str) -> str:
-    # A function argument: commas inside would start a new argument.
-    return text.replace(",", "\\,")
+    """Math as one argument of a typst function: top-level commas escaped (they would start a
+    second argument; those inside a nested call's parentheses belong to it), never empty."""
+    if not text:
+        return '""'
+    out, depth, i = [], 0, 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\":  # an escape: the next character is literal
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        if char == '"':  # a string: copy it whole
+            end = i + 1
+            while end < len(text) and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            out.append(text[i:end + 1])
+            i = end + 1
+            continue
+        depth += (char == "(") - (char == ")")
+        out.append("\\," if char == "," and depth == 0 else char)
+        i += 1
+    return "".join(out)
 
 
 # Characters that mean the same in typst math as in TeX. Atoms are written space-separated,
