@@ -134,3 +134,17 @@ def test_any_tex_either_converts_to_math_typst_accepts_or_raises_tex_error(tex: 
     except TexError:
         return
     typst.Compiler(ignore_system_fonts=True).compile(f"${body}$".encode("utf-8"), format="pdf")
+
+
+_TEXT = st.sampled_from([
+    "a", "word ", " ", "\n", "\n\n", "*", "**", "_", "`", "#", "= ", "- ", "1. ", "| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "$x^2$", "$$\\frac{1}{2}$$", "$\\foo$", "<b>", "&amp;", "&", "\\", "[link](http://x.y)", "// ", "@ref", "<lbl>",
+    '"', "'", "~", "{", "}", "[", "]", "(", ")", "é", "🤖", "\t", "> ", "    code\n",
+])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_TEXT, max_size=16).map("".join))
+def test_any_author_text_typesets(text: str) -> None:
+    markup, _ = typst_markup(text)
+    typst.Compiler(ignore_system_fonts=True).compile(markup.encode("utf-8"), format="pdf")
