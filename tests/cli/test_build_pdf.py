@@ -95,7 +95,7 @@ def test_a_missing_font_folder_exits_2(files: Path) -> None:
 def test_font_options_without_pdf_are_a_usage_error(files: Path) -> None:
     result = build(files, "-f", "md", "--font", "Libertinus Serif")
     assert result.exit_code == 2
-    assert "--font and --font-path are for PDF output; add pdf to --format" in result.stderr
+    assert "--font, --font-path and --paper are for PDF output; add pdf to --format" in result.stderr
 
 
 def test_without_the_pdf_extra_the_error_says_what_to_install(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,3 +144,12 @@ def test_a_template_with_errors_exits_2_naming_file_and_line(files: Path) -> Non
     assert result.stderr == (f"Error: {files / 'bank.yaml'}:{line}: templates[1].tags.bloom: input should be 'remember', "
                              "'understand', 'apply', 'analyze', 'evaluate' or 'create'\n")
     assert not (files / "out").exists()
+
+
+def test_papers_print_on_a4_unless_us_letter_is_asked_for(files: Path) -> None:
+    sizes = {}
+    for paper in ("a4", "us-letter"):
+        assert build(files, "-f", "pdf", "--paper", paper, "-q").exit_code == 0
+        box = pypdf.PdfReader(files / "out" / "paper" / "quiz.pdf").pages[0].mediabox
+        sizes[paper] = (round(float(box.width)), round(float(box.height)))
+    assert sizes == {"a4": (595, 842), "us-letter": (612, 792)}  # points

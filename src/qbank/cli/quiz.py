@@ -53,10 +53,11 @@ class _LateProgress:
 @click.option("--font", metavar="FAMILY", help="PDF: the text font (default: Libertinus Serif, inside typst).")
 @click.option("--font-path", "font_paths", multiple=True, type=click.Path(file_okay=False),
               help="PDF: a folder of extra fonts (repeatable).")
+@click.option("--paper", type=click.Choice(["a4", "us-letter"]), help="PDF: the paper size (default: a4).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @bank_options
 def build(spec_file, outdir, roster, id_column, name_column, email_column, format_names, self_check, font, font_paths,
-          quiet, banks, no_builtin):
+          paper, quiet, banks, no_builtin):
     """Build a quiz from QUIZ.yaml: LMS imports, papers, answer keys and
     the manifest that `qbank grade` uses.
 
@@ -95,7 +96,7 @@ def build(spec_file, outdir, roster, id_column, name_column, email_column, forma
     from ..quiz.spec import RosterColumns, load_spec
 
     formats, selfcheck = choose_formats(_split(format_names), self_check=self_check)
-    formats = _pdf_settings(formats, font, font_paths)
+    formats = _pdf_settings(formats, font, font_paths, paper)
     check_outdir(outdir)
     check_writable_folder(outdir)
     spec, source = load_spec(spec_file)
@@ -121,15 +122,15 @@ def build(spec_file, outdir, roster, id_column, name_column, email_column, forma
         _summary(result, outputs, outdir)
 
 
-def _pdf_settings(formats: list[Any], font: str | None, font_paths: tuple[str, ...]) -> list[Any]:
-    """The PDF format with the fonts asked for, checked before any work (exit 2 if missing)."""
+def _pdf_settings(formats: list[Any], font: str | None, font_paths: tuple[str, ...], paper: str | None) -> list[Any]:
+    """The PDF format with the fonts and paper asked for, checked before any work (exit 2 if missing)."""
     if not any(f.name == "pdf" for f in formats):
-        if font or font_paths:
-            raise click.UsageError("--font and --font-path are for PDF output; add pdf to --format")
+        if font or font_paths or paper:
+            raise click.UsageError("--font, --font-path and --paper are for PDF output; add pdf to --format")
         return formats
     from ..renderers.pdf import PdfOptions, check_fonts, pdf_format
 
-    options = PdfOptions(font, tuple(font_paths))
+    options = PdfOptions(font, tuple(font_paths), paper or "a4")
     check_fonts(options)
     return [pdf_format(options) if f.name == "pdf" else f for f in formats]
 

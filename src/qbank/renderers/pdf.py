@@ -45,6 +45,7 @@ class PdfOptions:
 
     font: str | None = None
     font_paths: tuple[str, ...] = ()
+    paper: str = "a4"  # a typst paper name: "a4", "us-letter", ...
 
 
 def _typst() -> Any:
@@ -59,8 +60,8 @@ def _typst() -> Any:
 def _compiler(options: PdfOptions) -> Any:
     typst = _typst()
     system = options.font is not None
-    return typst.Compiler(font_paths=list(options.font_paths), ignore_system_fonts=not system,
-                          sys_inputs={"font": options.font} if options.font else {})
+    inputs = {"paper": options.paper, **({"font": options.font} if options.font else {})}
+    return typst.Compiler(font_paths=list(options.font_paths), ignore_system_fonts=not system, sys_inputs=inputs)
 
 
 def check_fonts(options: PdfOptions) -> None:
