@@ -124,3 +124,15 @@ def test_preview_stops_by_itself_after_its_timeout(bank: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("Previewing ") and "at http://127.0.0.1:" in result.stderr
     assert time.monotonic() - started < 10
+
+
+def test_a_port_in_use_exits_2(bank: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["preview", str(bank), "--port", str(port), "--timeout", "1"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: --port {port}: cannot listen on 127.0.0.1:{port} (")
