@@ -3,6 +3,7 @@
 Each document's commands run in order, from a folder holding a copy of `examples/`, the way
 a new user would type them after cloning (a document may build `out/` and then grade it).
 A command passes when it exits 0, or 1 for `qbank check` (a wrong answer is not an error).
+`qbank preview` serves until Ctrl-C, so here it runs with `--timeout` and without `--open`.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def test_every_command_in_the_document_runs_as_written(doc: Path, tmp_path: Path
     runner = CliRunner()
     for command in commands(doc):
         args = shlex.split(command)[1:]
+        if args[0] == "preview":
+            args = [a for a in args if a != "--open"] + ["--timeout", "1"]
         if "--plot" in args:
             pytest.importorskip("matplotlib", reason="the plot extra is not installed")
         result = runner.invoke(cli, args, input="")

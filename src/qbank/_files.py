@@ -30,9 +30,9 @@ from pydantic import BaseModel, ValidationError
 from .errors import BankError, InputError, Problem
 
 __all__ = [
-    "atomic_write", "atomic_write_all", "csv_cell", "csv_cell_value", "csv_rows", "csv_text", "decode_text", "dir_mode",
-    "file_mode", "load_yaml_model", "parse_yaml", "pid_alive", "read_bytes", "read_json", "read_text", "read_yaml",
-    "validate_data", "yaml_lines",
+    "atomic_write", "atomic_write_all", "check_writable_folder", "csv_cell", "csv_cell_value", "csv_rows", "csv_text",
+    "decode_text", "dir_mode", "file_mode", "load_yaml_model", "parse_yaml", "pid_alive", "read_bytes", "read_json",
+    "read_text", "read_yaml", "validate_data", "yaml_lines",
 ]
 
 M = TypeVar("M", bound=BaseModel)
@@ -449,3 +449,22 @@ def csv_rows(text: str, file: str, *, delimiter: str = ",") -> Iterator[tuple[in
         except csv.Error as exc:
             raise InputError(f"{file}:{reader.line_num}: not readable as CSV ({exc})") from None
         yield reader.line_num, [csv_cell_value(c) for c in row]
+
+
+def check_writable_folder(path: str | Path, *, option: str = "-o") -> None:
+    """Fail early (exit 2) when ``path`` cannot become a folder we write into; creates nothing.
+
+    Raises:
+        InputError: ``path`` or an ancestor is a file, or the nearest existing folder is not writable.
+    """
+    path = Path(path)
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        where = "exists and is not a folder" if probe == path else f"cannot be created: {probe} is a file"
+        raise InputError(f"{path}: {where}; choose another {option}")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(f"{path}: cannot write into {probe} (permission denied); choose another {option}")

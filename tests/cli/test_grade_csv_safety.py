@@ -94,7 +94,7 @@ def test_a_grade_killed_at_every_step_leaves_each_file_old_or_new_and_the_next_r
     responses.write_text("student,item,response\ns1,q1,A\ns2,q1,B\n")
     out = tmp_path / "out"
     out.mkdir()
-    names = ("grades.csv", "grades.errors.csv", "grades.json")
+    names = ("grades.csv", "grades.errors.csv", "grades.json", "grades.review.csv")
 
     def grade() -> None:
         result = CliRunner().invoke(cli, ["grade", str(manifest), str(responses), "-o", str(out / "grades.csv")])

@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "import-results": "qbank.cli.results:import_results",
     "import": "qbank.cli.importer:import_bank",
     "rubric": "qbank.cli.rubric:rubric",
+    "new": "qbank.cli.new:new",
+    "preview": "qbank.cli.preview:preview",
 }
 
 

@@ -50,10 +50,15 @@ class _LateProgress:
 @click.option("-f", "--format", "format_names", multiple=True, metavar="LIST",
               help="Formats, comma-separated or repeated (default: every format; see the list below).")
 @click.option("--self-check", is_flag=True, help="Students' HTML checks answers in the browser (the selfcheck format).")
+@click.option("--font", metavar="FAMILY", help="PDF: the text font (default: Libertinus Serif, inside typst).")
+@click.option("--font-path", "font_paths", multiple=True, type=click.Path(file_okay=False),
+              help="PDF: a folder of extra fonts (repeatable).")
+@click.option("--paper", type=click.Choice(["a4", "us-letter"]), help="PDF: the paper size (default: a4).")
 @click.option("--force", is_flag=True, help="Replace an earlier build in OUTDIR even when it wrote files this build does not (they are removed; files qbank did not write are kept).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @bank_options
-def build(spec_file, outdir, roster, id_column, name_column, email_column, format_names, self_check, force, quiet, banks, no_builtin):
+def build(spec_file, outdir, roster, id_column, name_column, email_column, format_names, self_check, font, font_paths,
+          paper, force, quiet, banks, no_builtin):
     """Build a quiz from QUIZ.yaml: LMS imports, papers, answer keys and
     the manifest that `qbank grade` uses.
 
@@ -66,6 +71,10 @@ def build(spec_file, outdir, roster, id_column, name_column, email_column, forma
     OUTDIR/students/<id>/quiz.json     item ids for `qbank check` (no keys)
     OUTDIR/students/<id>/quiz.md|html  the student's paper
     OUTDIR/students/<id>/key.md|html   the student's answer key
+
+    PDF (`-f pdf`, needs `pip install 'qbank[pdf]'`): paper exams typeset by
+    typst, one per student and all in paper/quiz.pdf, with name, id, quiz
+    version and a QR code on every page; not built unless asked for.
 
     Without a roster: the LMS files, one sample paper with its key, and the
     manifest. The same spec, seed and roster give byte-identical files; adding
@@ -86,13 +95,17 @@ def build(spec_file, outdir, roster, id_column, name_column, email_column, forma
     """
     from pathlib import Path
 
+    from .._files import check_writable_folder
+    from ..errors import InputError
     from ..quiz.build import build_quiz
     from ..quiz.output import check_outdir, choose_formats, render_outputs, write_outputs
     from ..quiz.roster import read_roster
     from ..quiz.spec import RosterColumns, load_spec
 
     formats, selfcheck = choose_formats(_split(format_names), self_check=self_check)
+    formats = _pdf_settings(formats, font, font_paths, paper)
     check_outdir(outdir)
+    check_writable_folder(outdir)
     spec, source = load_spec(spec_file)
     columns = spec.roster or RosterColumns()
     overrides = {k: v for k, v in (("id", id_column), ("name", name_column), ("email", email_column)) if v}
@@ -105,12 +118,28 @@ def build(spec_file, outdir, roster, id_column, name_column, email_column, forma
     progress = _LateProgress()
     result = build_quiz(spec, bank, students, source=source, progress=progress)
     outputs = render_outputs(result, formats, selfcheck=selfcheck, progress=progress)
-    write_outputs(outdir, outputs, progress=progress, force=force)
+    try:
+        write_outputs(outdir, outputs, progress=progress, force=force)
+    except OSError as exc:  # a full disk, or permissions changed after the check
+        raise InputError(f"{exc.filename or outdir}: cannot write ({exc.strerror})") from None
 
     for warning in (*result.warnings, *outputs.warnings):
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
         _summary(result, outputs, outdir)
+
+
+def _pdf_settings(formats: list[Any], font: str | None, font_paths: tuple[str, ...], paper: str | None) -> list[Any]:
+    """The PDF format with the fonts and paper asked for, checked before any work (exit 2 if missing)."""
+    if not any(f.name == "pdf" for f in formats):
+        if font or font_paths or paper:
+            raise click.UsageError("--font, --font-path and --paper are for PDF output; add pdf to --format")
+        return formats
+    from ..renderers.pdf import PdfOptions, check_fonts, pdf_format
+
+    options = PdfOptions(font, tuple(font_paths), paper or "a4")
+    check_fonts(options)
+    return [pdf_format(options) if f.name == "pdf" else f for f in formats]
 
 
 def _summary(result: Any, outputs: Any, outdir: str) -> None:

@@ -62,7 +62,7 @@ def choose_formats(names: Sequence[str] | None, *, self_check: bool = False) -> 
 
     available = {f.name: f for f in formats() if f.name != SELFCHECK}
     if not names:
-        chosen = list(available.values())
+        chosen = [f for f in available.values() if f.default]
     else:
         unknown = [n for n in names if n not in available]
         if unknown:
@@ -120,6 +120,13 @@ def _combine(docs: list[str | bytes], suffix: str) -> str | None:
     return "\f\n".join(texts)
 
 
+def _label(result: BuildResult, paper: Paper) -> Any:
+    """Who a paper is for, for formats that print it on every page (PDF)."""
+    from ..renderers import PaperLabel
+
+    return PaperLabel(paper.student.id, paper.student.name, result.manifest.spec_hash[:8], sample=not result.from_roster)
+
+
 def _encode(content: str | bytes) -> bytes:
     return content.encode("utf-8") if isinstance(content, str) else content
 
@@ -148,7 +155,8 @@ def render_outputs(result: BuildResult, formats: list[Any], *, selfcheck: Any | 
 
     quiz_id = result.manifest.quiz_id
     bundles = [f for f in formats if _bundle(f)]
-    papers = [f for f in formats if not _bundle(f)]
+    papers = [f for f in formats if not _bundle(f) and f.render_papers is None]
+    batched = [f for f in formats if not _bundle(f) and f.render_papers is not None]
     for fmt in bundles:
         audience = "instructor" if "instructor" in fmt.audiences else fmt.audiences[0]
         files[f"lms/{quiz_id}-{fmt.name}{fmt.suffix}"] = _encode(render(fmt, result.lms, audience))
@@ -182,6 +190,16 @@ def render_outputs(result: BuildResult, formats: list[Any], *, selfcheck: Any | 
                 files[f"paper/{names[fmt.name]}"] = _encode(combined)
             elif docs[fmt.name] and not result.from_roster:
                 files[f"paper/{names[fmt.name]}"] = _encode(docs[fmt.name][0])
+    for fmt in batched:  # formats that render every paper at once (PDF: one typesetting run, then cut)
+        for stem, audience in (("quiz", "student"), ("key", "instructor")):
+            if audience not in fmt.audiences:
+                continue
+            batch = fmt.render_papers([(p.assessment, _label(result, p)) for p in result.papers], audience=audience)
+            warnings.update(dict.fromkeys(f"{fmt.name}: {w}" for w in batch.warnings))
+            if result.from_roster:
+                for paper, doc in zip(result.papers, batch.papers):
+                    files[f"students/{paper.student.id}/{stem}{fmt.suffix}"] = doc
+            files[f"paper/{stem}{fmt.suffix}"] = batch.combined
     files["manifest.json"] = result.manifest.to_json().encode("utf-8")
     return Outputs(files, tuple(f.name for f in formats), tuple(warnings))
 

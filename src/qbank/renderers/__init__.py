@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from ..questions import Assessment
 
-__all__ = ["Audience", "Format", "Rendered", "formats", "get_format", "register"]
+__all__ = ["Audience", "Format", "PaperLabel", "Rendered", "RenderedPapers", "formats", "get_format", "register"]
 
 Audience = Literal["student", "instructor"]
 
@@ -30,6 +30,15 @@ class Rendered:
 
 
 @dataclass(frozen=True)
+class RenderedPapers:
+    """Several papers rendered together: one file per paper, and one file of them all."""
+
+    papers: tuple[bytes, ...]
+    combined: bytes
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Format:
     name: str
     suffix: str
@@ -37,11 +46,26 @@ class Format:
     render: Callable[..., Rendered]
     audiences: tuple[Audience, ...] = ("student", "instructor")
     lms: bool = field(default=False, metadata={"doc": "An LMS import format (carries groups and keys)."})
+    default: bool = field(default=True, metadata={"doc": "Built when no --format is given."})
+    render_papers: Callable[..., RenderedPapers] | None = field(
+        default=None, metadata={"doc": "Every student's paper at once, and all of them as one file: for "
+                                       "formats whose files cannot simply be concatenated (PDF)."})
+
+
+@dataclass(frozen=True)
+class PaperLabel:
+    """Who a printed paper is for, for formats that print it on every page."""
+
+    student_id: str = ""
+    student_name: str = ""
+    quiz_version: str = ""
+    sample: bool = False  # one paper for everyone: the page asks for name and id
 
 
 _FORMATS: dict[str, Format] = {}
 # Modules that register formats; imported on first use so that the CLI starts fast.
-_MODULES = ("markdown", "json_export", "html", "gift", "aiken", "blackboard", "selfcheck", "canvas", "qti21", "qti3", "moodle")
+_MODULES = ("markdown", "json_export", "html", "gift", "aiken", "blackboard", "selfcheck", "canvas", "qti21", "qti3", "moodle",
+            "pdf")
 
 
 def register(fmt: Format) -> Format:
