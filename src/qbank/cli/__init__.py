@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "validate": "qbank.cli.bank:validate",
     "schema": "qbank.cli.bank:schema",
     "families": "qbank.cli.bank:families",
+    "lint": "qbank.cli.lint:lint",
     "build": "qbank.cli.quiz:build",
     "practice": "qbank.cli.student:practice",
     "check": "qbank.cli.student:check",

@@ -53,7 +53,7 @@ def list_templates(tags, topics, bloom, families, as_json, banks, no_builtin):
 @bank_options
 def show(item_id, seed, key, as_json, banks, no_builtin):
     """Show one item: ITEM_ID is a template id (with --seed) or an item id
-    such as paris-states-v1-s42.
+    such as paris-states-v2-s42.
 
     \b
     Example:

@@ -71,30 +71,32 @@ def _render(p: CompareStates, rng: np.random.Generator, la: float, lb: float) ->
     l_better, l_worse = min(la, lb), max(la, lb)
     gold = tok(p.gold)
 
+    # Every option has the same form (a verdict, a colon, the numbers behind it) and about the
+    # same length, so neither its length nor its specificity points at the key.
+    pb2, pw2, lb4, lw4 = fmt(p_better, 2), fmt(p_worse, 2), fmt(l_better, 4), fmt(l_worse, 4)
     options = [
         Option(
-            text=f"State {better} has the lower loss on this example: $-\\ln {fmt(p_better, 2)} = {fmt(l_better, 4)}$ "
-            f"is below $-\\ln {fmt(p_worse, 2)} = {fmt(l_worse, 4)}$, so under the MLE objective state {better} fits it better.",
+            text=f"State {better} fits this example better: its loss $-\\ln {pb2} = {lb4}$ is below the other state's ${lw4}$.",
             correct=True,
             feedback="Right: the loss on this token is $-\\ln p$ of the gold token and nothing else.",
         ),
         Option(
-            text=f"State {worse} has the lower loss, because a lower probability for the gold token means a lower loss.",
+            text=f"State {worse} fits this example better: a gold probability of ${pw2}$ rather than ${pb2}$ means a lower loss.",
             misconception="M-SIGN",
             feedback="The loss is $-\\ln p$: it falls as the gold token's probability rises.",
         ),
         Option(
-            text="The states cannot be ranked without knowing how the rest of the probability mass is spread over the wrong tokens.",
+            text=f"Neither state can be ranked yet: the loss also depends on how the other ${fmt(1 - p_better, 2)}$ and ${fmt(1 - p_worse, 2)}$ are spread.",
             misconception="M-WRONG-MASS",
             feedback="With a one-hot target the cross-entropy is $-\\ln p_{\\text{gold}}$; the spread of the wrong mass does not enter.",
         ),
         Option(
-            text=f"State {better} is better, and its loss is lower by exactly {fmt(p_better - p_worse, 2)}, the difference in probability.",
+            text=f"State {better} fits this example better: its loss is lower by exactly ${fmt(p_better - p_worse, 2)}$, the gap from ${pw2}$ to ${pb2}$.",
             misconception="M-LINEAR-DIFF",
-            feedback=f"Losses differ by $\\ln({fmt(p_better, 2)}/{fmt(p_worse, 2)}) = {fmt(l_worse - l_better, 4)}$, not by the difference in probability.",
+            feedback=f"Losses differ by $\\ln({pb2}/{pw2}) = {fmt(l_worse - l_better, 4)}$, not by the difference in probability.",
         ),
         Option(
-            text="The losses are equal whenever both states rank the same token first, since the loss only checks whether the top prediction is correct.",
+            text=f"Both states score the same: the loss only asks whether the top token is right, so ${pw2}$ or ${pb2}$ makes no difference.",
             misconception="M-ACCURACY",
             feedback="Cross-entropy is not accuracy: it changes with the gold token's probability even when the argmax stays the same.",
         ),

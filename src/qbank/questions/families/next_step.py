@@ -136,30 +136,33 @@ def _render(p: NextStep, rng: np.random.Generator, probs: np.ndarray, target: in
                                f"Right: ${fmt(new_named[target], 3)}$ is now the largest.", None))
         stem = intro + "\n\nWhich statements are true? Select all that apply."
         return multiple_response_item(stem, statements, rng, d2, n_options=5), data
+    # The same form and about the same length for every option, each with the step's numbers,
+    # so that neither length nor specificity points at the key.
+    up, down = fmt(change[target]), fmt(-change[top_wrong])
+    each = fmt(change[target] / (len(names) - 1))
     options = [
         Option(
-            text=f"The logit of {gold} rises (by {fmt(change[target])}), and every other token's logit falls in "
-            f"proportion to its own probability, {top}'s the most (by {fmt(-change[top_wrong])}).",
+            text=f"The logit of {gold} rises by {up}, and each other logit falls by $\\eta p_j$, {top}'s the most (by {down}).",
             correct=True,
             feedback="Right: the gradient on the logits is $p - \\text{onehot}$, and the step moves against it.",
         ),
         Option(
-            text=f"The logit of {top} rises because it is the model's current top prediction; {gold} is reinforced only once it becomes the argmax.",
+            text=f"The logit of {top} rises by {fmt(p.lr * (1 - probs[top_wrong]))} as the current top prediction, while the logit of {gold} falls by {fmt(p.lr * probs[target])}.",
             misconception="M-ARGMAX-UP",
             feedback="The loss looks only at the gold token; the current argmax gets the largest push *down* here.",
         ),
         Option(
-            text=f"Only the logit of {gold} changes; the other tokens receive no gradient because they are not the target.",
+            text=f"Only the logit of {gold} changes, rising by {up}; the others get no gradient, so {top}'s moves by {fmt(0.0)}.",
             misconception="M-ONLY-CORRECT",
             feedback="Through the softmax every logit gets gradient $p_j$; the wrong ones are pushed down.",
         ),
         Option(
-            text=f"The logit of {gold} rises and every other token's logit falls by the same amount.",
+            text=f"The logit of {gold} rises by {up}, and every other token's logit falls by the same amount, {each} each.",
             misconception="M-UNIFORM-PUSH",
             feedback="Each wrong logit is pushed down by $\\eta p_j$, in proportion to its own probability.",
         ),
         Option(
-            text=f"The logit of {gold} falls and the others rise, since parameters move along the gradient $p - \\text{{onehot}}$.",
+            text=f"The logit of {gold} falls by {up}, and each other logit rises by $\\eta p_j$, {top}'s the most (by {down}).",
             misconception="M-SIGN-FLIP",
             feedback="Gradient descent moves *against* the gradient: $z' = z - \\eta (p - \\text{onehot})$.",
         ),
