@@ -40,7 +40,9 @@ _LEFT_OVERS = (
 
 
 class GradientMatching(FamilyParams):
-    prompt: str = "Translate to French: I love to learn."
+    # any listed token may be the gold one, so the prompt must make each of them a true continuation
+    # (after "Translate to French: I love to learn." only J' is)
+    prompt: str = "Write a sentence in French:"
     probs: Annotated[TokenDistribution, Draw(Dirichlet(tokens=_TOKENS, alpha=1.0, remainder=Remainder(low=0.05, high=0.3)))]
     gold_is_argmax: Annotated[bool, Draw(Choice(options=(True, False), weights=(1, 2)))]
 

@@ -113,7 +113,7 @@ def _render(p: NextStep, rng: np.random.Generator, probs: np.ndarray, target: in
         new_top = int(np.argmax(new_named))
         statements = [
             (f"The probability of {gold} rises, even though {top} is the current argmax.", True,
-             "Right: the gold token always gains after a step (D2).", None),
+             "Right: the gold token always gains after a step.", None),
             (f"The logit of every token except {gold} falls, {top}'s by the most.", True,
              "Right: wrong logits change by $-\\eta p_j$, largest for the most probable wrong token.", None),
             (f"The probability of {top} rises, because the step reinforces the current top prediction.", False,
@@ -129,7 +129,7 @@ def _render(p: NextStep, rng: np.random.Generator, probs: np.ndarray, target: in
         else:
             up = tok(names[ups[0]]) if ups else "the remaining tokens"
             statements.append(("Every probability except the gold token's falls after this step.", False,
-                               f"Not here: {up} gains, because one wrong token dominates and the freed mass is shared out (D2).",
+                               f"Not here: {up} gains, because one wrong token dominates and the freed mass is shared out.",
                                "M-ALL-WRONG-DOWN"))
         if new_top == target:
             statements.append((f"After this one step {gold} is the most probable token.", True,

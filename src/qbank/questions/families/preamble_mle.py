@@ -148,7 +148,7 @@ def build(p: PreambleMle, rng: np.random.Generator) -> tuple[object, dict[str, o
     n_cls = float(row.sum())
     mle_expl = (
         f"MLE with shared parameters gives every context in a class the class's empirical (weighted) first-token "
-        f"frequencies (D3). {name[0].upper() + name[1:]} cannot split {cls_text} ({fmt(n_cls, 0)} weighted examples): "
+        f"frequencies. {name[0].upper() + name[1:]} cannot split {cls_text} ({fmt(n_cls, 0)} weighted examples): "
         + ", ".join(f"$p$({tok(t)}) = {fmt(row[i], 0)}/{fmt(n_cls, 0)} = {fmt(q[i])}" for i, t in enumerate(tokens) if row[i] > 0)
         + f". Greedy decoding starts with the mode, {tok(tokens[int(np.argmax(q))])}."
     )

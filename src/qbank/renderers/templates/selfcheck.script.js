@@ -55,6 +55,7 @@
   function normalise(text, caseSensitive) {
     var folded = text.normalize("NFKC").replace(/[\u2019\u2018\u02bc`\u00b4\u2032\u201b\u201c\u201d\u201e\u2033\u00ab\u00bb]/g,
       function (c) { return QUOTES[c]; }).split(/\s+/).filter(Boolean).join(" ");
+    folded = folded.replace(/[.!?]+$/, "").trim() || folded;  // as qbank.grader.text: "teacher forcing." is "teacher forcing"
     return caseSensitive ? folded : folded.toLowerCase();
   }
 
