@@ -61,3 +61,16 @@ def test_flags() -> None:
 def test_partial_credit_uses_cronbach_alpha() -> None:
     points = np.array([[0.5, 1], [1, 1], [0, 0.5], [1, 0]])
     assert item_statistics(["a", "b"], points, np.ones_like(points)).reliability_kind == "Cronbach's alpha"
+
+
+def test_a_matching_distractor_is_offered_and_reported_when_chosen():
+    from qbank.grader import check
+    from qbank.grader.report import _offered
+    from qbank.questions import builtin_bank
+
+    item = builtin_bank()["logit-gradient-match"].instantiate(5)
+    (extra,) = item.distractors
+    assert _offered(item) == [extra.misconception]
+    wrong = " ".join(f"{i + 1}-{'abcde'[extra.choice if i == 0 else a]}" for i, a in enumerate(item.answer))
+    grade = check(item, wrong)
+    assert grade.misconceptions == (extra.misconception,) and grade.fraction == 0.75
