@@ -141,7 +141,7 @@ def test_one_right_one_wrong_with_feedback_and_a_screenshot(browser: Any, tmp_pa
     page = open_page(browser, items, tmp_path)
     assert "For practice only." in page.inner_text("#practice-notice")
 
-    page.check("#q1-e")  # the key
+    page.check(f"#q1-{'abcde'[items[0].key[0]]}")  # the key
     page.click("#q1 button.check")
     right = page.inner_text("#q1-feedback")
     assert right.startswith("Correct.")

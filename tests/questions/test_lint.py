@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from qbank.cli import cli
 from qbank.questions import load_bank
-from qbank.questions.quality import CUES, MIN_SETS, Z, ChoiceSet, choice_sets, cue_stats, lint_bank
+from qbank.questions.quality import CUES, MIN_SETS, STATIC_GROUP, Z, ChoiceSet, choice_sets, cue_stats, distinct, lint_bank, lint_items
 
 FLAWED = Path(__file__).parent / "data" / "flawed-bank.yaml"
 
@@ -24,6 +24,7 @@ def cs(options, key=0, stem="Which one?"):
 @pytest.mark.parametrize(("cue", "options", "stem", "picked"), [
     ("longest", ["short", "a much longer option", "mid length"], "Which?", {1}),
     ("longest", ["same", "same", "same"], "Which?", None),  # no signal when every option ties
+    ("shortest", ["short", "a much longer option", "mid length"], "Which?", {0}),
     ("longest", ["$\\frac{1}{2}$ of it", "one half of it"], "Which?", {1}),  # TeX counts as rendered, roughly
     ("most specific", ["It rises.", "It usually rises by 0.3.", "It falls."], "Which?", {1}),
     ("stem overlap", ["The gradient is p - e", "The loss of the gold token", "Nothing"], "What is the loss of the gold token?", {1}),
@@ -63,6 +64,19 @@ def test_a_cue_at_chance_does_not_leak_and_a_small_sample_is_not_judged():
     assert stat.hit == 1.0 and not stat.judged and not stat.leaks
 
 
+def test_variants_that_differ_only_in_option_order_count_once():
+    a, b = cs(["x", "y", "z"], key=0), cs(["z", "x", "y"], key=1)  # the same question, options reordered
+    other = cs(["x", "y", "w"], key=0)
+    assert distinct([a, b, other]) == [a, other]
+    from qbank.questions import builtin_bank
+
+    fixed = builtin_bank()["paris-states-original"]
+    items = fixed.instantiate_many(range(50))
+    assert len({tuple(o.text for o in i.options) for i in items}) > 1  # the option order varies...
+    (stat, *_) = lint_items({"fixed": items}).stats
+    assert stat.n == 1 and not stat.judged  # ...but it is one question
+
+
 def test_multiple_response_and_matching_are_choice_sets():
     bank = load_bank(FLAWED, builtin=False)
     (single,) = choice_sets(bank["flawed-1"].instantiate(0))
@@ -84,7 +98,7 @@ def test_the_flawed_sample_bank_is_flagged_for_the_cues_it_has():
     leaking = {s.cue for s in report.leaks}
     assert {"longest", "most specific"} <= leaking
     row = next(s for s in report.leaks if s.cue == "longest")
-    assert row.group == "(static items)" and row.hit == 1.0 and row.chance == 0.25
+    assert row.group == STATIC_GROUP and row.hit == 1.0 and row.chance == 0.25
 
 
 def test_qbank_lint_reports_the_leaks_and_exits_1():

@@ -21,13 +21,14 @@ def lint(seeds, show_all, as_json, banks, no_builtin):
 
     Over SEEDS variants of every template, each choice question (single
     choice, multiple response, each prompt of a matching item) is answered
-    by the usual strategies: the longest option, the most specific one
+    by the usual strategies: the longest (or shortest) option, the most specific one
     (numbers, hedged wording), the one sharing most words with the stem, the
     middle of numeric options, "all/none of the above", the option that
     agrees with the stem's grammar, the odd one out in form. A strategy
     leaks when its hit rate (ties split) beats the chance rate by more
-    than 3.29 standard errors of a blind pick over those variants. Static
-    items are pooled: a student meets them all.
+    than 3.29 standard errors of a blind pick over those questions (variants
+    differing only in option order count once). Static items and fixed-
+    parameter templates are pooled: a student meets them all.
 
     Prints nothing and exits 0 when no cue leaks; otherwise prints the
     leaking cues per template and exits 1.

@@ -3,7 +3,7 @@
 Every choice question of an item (single choice, multiple response, each prompt of a
 matching item, and the choice parts of a multipart item) is a :class:`ChoiceSet`: a stem,
 option texts and the keyed positions. A *cue* is a strategy a test-wise student applies
-without knowing the subject: pick the longest option, the most specific one, the one that
+without knowing the subject: pick the longest option (or the shortest), the most specific one, the one that
 repeats the stem's words, the middle of the numbers, "all of the above", the one that
 agrees with the stem's grammar, the odd one out in form. A cue returns the options it
 would pick (several when they tie) or None when it does not apply to that set.
@@ -20,7 +20,8 @@ exceeds the mean chance by more than ``Z * sqrt(sum c_i (1 - c_i)) / N`` with pr
 below 0.05 % (normal approximation to the binomial, Z = 3.29, one-sided). A cue *leaks*
 when its excess is above that margin: what is left cannot be seed noise. Static items are
 pooled per bank (a student meets them all), so a habit shared by many fixed items is
-found even though each item is a single variant.
+found even though each item is a single variant. Variants that differ only in option order
+count once: they are one question to a student.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "CUES", "DEFAULT_SEEDS", "MIN_SETS", "Z", "ChoiceSet", "CueStat", "LintReport", "choice_sets", "cue_stats",
-    "lint_bank", "lint_items",
+    "CUES", "DEFAULT_SEEDS", "MIN_SETS", "STATIC_GROUP", "Z", "ChoiceSet", "CueStat", "LintReport", "choice_sets",
+    "cue_stats", "distinct", "lint_bank", "lint_items",
 ]
 
 Z = 3.29
@@ -128,6 +129,11 @@ def cue_longest(cs: ChoiceSet) -> set[int] | None:
     return _argmax([len(visible(o)) for o in cs.options])
 
 
+def cue_shortest(cs: ChoiceSet) -> set[int] | None:
+    """Checked too, so that a fix of the longest-option cue does not overshoot into a short key."""
+    return _argmax([-len(visible(o)) for o in cs.options])
+
+
 def cue_specific(cs: ChoiceSet) -> set[int] | None:
     """The most specific option: numbers and hedged, qualified wording."""
     def score(text: str) -> int:
@@ -198,6 +204,7 @@ def cue_odd_form(cs: ChoiceSet) -> set[int] | None:
 
 CUES: dict[str, Callable[[ChoiceSet], set[int] | None]] = {
     "longest": cue_longest,
+    "shortest": cue_shortest,
     "most specific": cue_specific,
     "stem overlap": cue_stem_overlap,
     "middle value": cue_middle_value,
@@ -282,32 +289,46 @@ class LintReport:
                  "margin": s.margin, "leaks": s.leaks} for s in self.stats if s.n]
 
 
-STATIC_GROUP = "(static items)"
+STATIC_GROUP = "(static and fixed items)"
+
+
+def distinct(sets: Iterable[ChoiceSet]) -> list[ChoiceSet]:
+    """One of each question: variants that differ only in the order of their options are one
+    question to a student, and counting them again would fake independent evidence."""
+    seen: dict[tuple[Any, ...], ChoiceSet] = {}
+    for cs in sets:
+        seen.setdefault((cs.stem, frozenset(cs.options), frozenset(cs.options[i] for i in cs.key)), cs)
+    return list(seen.values())
 
 
 def lint_items(groups: dict[str, Sequence[Any]]) -> LintReport:
-    """Cue statistics for named groups of items (e.g. each template's variants)."""
+    """Cue statistics for named groups of items (e.g. each template's variants), over distinct questions."""
     report = LintReport()
     for name, items in groups.items():
-        sets = [cs for item in items for cs in choice_sets(item)]
+        sets = distinct(cs for item in items for cs in choice_sets(item))
         if sets:
             report.stats += cue_stats(name, sets)
     return report
 
 
 def lint_bank(bank: Any, seeds: int = DEFAULT_SEEDS, progress: Callable[[str], None] | None = None) -> LintReport:
-    """Cue statistics of every template of ``bank`` over ``seeds`` variants; static items pooled."""
+    """Cue statistics of every template of ``bank`` over ``seeds`` variants. Static items, and
+    templates with fewer than MIN_SETS distinct choice questions (fixed parameters), are pooled:
+    a student meets them all, and a habit they share is found even though each is one question."""
     groups: dict[str, list[Any]] = {}
-    static: list[Any] = []
+    pooled: list[Any] = []
     for template in bank:
         if template.family is None:
-            static.append(template.instantiate(0))
+            pooled.append(template.instantiate(0))
             continue
         if progress is not None:
             progress(template.id)
         items = template.instantiate_many(range(seeds))
-        if any(choice_sets(i) for i in items):
+        sets = distinct(cs for item in items for cs in choice_sets(item))
+        if len(sets) >= MIN_SETS:
             groups[template.id] = items
-    if static:
-        groups[STATIC_GROUP] = static
+        elif sets:
+            pooled += [i for i in items if choice_sets(i)]
+    if pooled:
+        groups[STATIC_GROUP] = pooled
     return lint_items(groups)

@@ -61,7 +61,7 @@ def test_preamble_mle_weighted_flips_the_greedy_token_at_w_10(seed):
     assert (round(m1["Of"], 3), round(m1["Red"], 3)) == (0.429, 0.476)
     if item.type == "single_choice":
         key = item.options[item.key[0]].text
-        assert "greedy decoding starts with `Red`" in key and "0.476" in key
+        assert "greedy decoding starts with `Red`, not `Of`" in key and "0.476" in key
 
 
 @pytest.mark.parametrize("w, p_of, p_red", [(5, 0.5625, 0.3125), (9, 0.45, 0.45), (10, 0.4286, 0.4762), (20, 0.2903, 0.6452)])

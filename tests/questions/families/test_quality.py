@@ -16,7 +16,7 @@ import pytest
 from qbank.questions import builtin_bank
 from qbank.questions.families._common import fmt
 from qbank.questions.misconceptions import is_known
-from qbank.questions.quality import lint_items
+from qbank.questions.quality import MIN_SETS, choice_sets, distinct, lint_items
 from qbank.questions.selftest import self_test
 
 from family_testing import variants
@@ -191,12 +191,18 @@ def test_no_test_wiseness_cue_beats_chance(template_id):
     finds the key more often than a blind pick plus the binomial margin (see qbank.questions.quality)."""
     template = builtin_bank()[template_id]
     if template.family is None:
-        pytest.skip("static items are pooled: test_no_cue_beats_chance_over_the_static_items")
+        pytest.skip("static items are pooled: test_no_cue_beats_chance_over_the_static_and_fixed_items")
     report = lint_items({template_id: variants(template_id, QUALITY_SEEDS)})
     assert not report.leaks, report.table(only_leaks=True)
 
 
-def test_no_cue_beats_chance_over_the_static_items():
-    static = [t.instantiate(0) for t in builtin_bank() if t.family is None]
-    report = lint_items({"static": static})
+def test_no_cue_beats_chance_over_the_static_and_fixed_items():
+    """Static items and fixed-parameter templates are a few questions each: pooled, as qbank lint pools them."""
+    pooled = [t.instantiate(0) for t in builtin_bank() if t.family is None]
+    for t in builtin_bank():
+        if t.family is not None:
+            items = variants(t.id, QUALITY_SEEDS)
+            if 0 < len(distinct(cs for i in items for cs in choice_sets(i))) < MIN_SETS:
+                pooled += items
+    report = lint_items({"pooled": pooled})
     assert not report.leaks, report.table(only_leaks=True)

@@ -71,12 +71,15 @@ def _render(p: CompareStates, rng: np.random.Generator, la: float, lb: float) ->
     l_better, l_worse = min(la, lb), max(la, lb)
     gold = tok(p.gold)
 
-    # Every option has the same form (a verdict, a colon, the numbers behind it) and about the
-    # same length, so neither its length nor its specificity points at the key.
+    # Every option has the same form (a verdict, a colon, the numbers behind it) and a length
+    # chosen so that the key is neither the longest nor the shortest (the numbers have fixed
+    # widths, so this holds in every variant) and not the most specific.
     pb2, pw2, lb4, lw4 = fmt(p_better, 2), fmt(p_worse, 2), fmt(l_better, 4), fmt(l_worse, 4)
+    rest_b, rest_w = fmt(1 - p_better, 2), fmt(1 - p_worse, 2)
+
     options = [
         Option(
-            text=f"State {better} fits this example better: its loss $-\\ln {pb2} = {lb4}$ is below the other state's ${lw4}$.",
+            text=f"State {better} fits this example better: its loss $-\\ln {pb2} = {lb4}$ is below the loss of state {worse}, ${lw4}$.",
             correct=True,
             feedback="Right: the loss on this token is $-\\ln p$ of the gold token and nothing else.",
         ),
@@ -86,7 +89,7 @@ def _render(p: CompareStates, rng: np.random.Generator, la: float, lb: float) ->
             feedback="The loss is $-\\ln p$: it falls as the gold token's probability rises.",
         ),
         Option(
-            text=f"Neither state can be ranked yet: the loss also depends on how the other ${fmt(1 - p_better, 2)}$ and ${fmt(1 - p_worse, 2)}$ are spread.",
+            text=f"Neither state can be ranked yet: the loss also depends on how the remaining ${rest_b}$ and ${rest_w}$ are spread.",
             misconception="M-WRONG-MASS",
             feedback="With a one-hot target the cross-entropy is $-\\ln p_{\\text{gold}}$; the spread of the wrong mass does not enter.",
         ),
@@ -96,7 +99,7 @@ def _render(p: CompareStates, rng: np.random.Generator, la: float, lb: float) ->
             feedback=f"Losses differ by $\\ln({pb2}/{pw2}) = {fmt(l_worse - l_better, 4)}$, not by the difference in probability.",
         ),
         Option(
-            text=f"Both states score the same: the loss only asks whether the top token is right, so ${pw2}$ or ${pb2}$ makes no difference.",
+            text=f"Both states score the same: the loss only checks the top token, so ${pw2}$ or ${pb2}$ does not matter.",
             misconception="M-ACCURACY",
             feedback="Cross-entropy is not accuracy: it changes with the gold token's probability even when the argmax stays the same.",
         ),

@@ -136,10 +136,11 @@ def _render(p: NextStep, rng: np.random.Generator, probs: np.ndarray, target: in
                                f"Right: ${fmt(new_named[target], 3)}$ is now the largest.", None))
         stem = intro + "\n\nWhich statements are true? Select all that apply."
         return multiple_response_item(stem, statements, rng, d2, n_options=5), data
-    # The same form and about the same length for every option, each with the step's numbers,
-    # so that neither length nor specificity points at the key.
+    # The same form for every option, each with the step's numbers, and lengths chosen so that the
+    # key is neither the longest nor the shortest option in any variant.
     up, down = fmt(change[target]), fmt(-change[top_wrong])
     each = fmt(change[target] / (len(names) - 1))
+
     options = [
         Option(
             text=f"The logit of {gold} rises by {up}, and each other logit falls by $\\eta p_j$, {top}'s the most (by {down}).",
@@ -157,7 +158,7 @@ def _render(p: NextStep, rng: np.random.Generator, probs: np.ndarray, target: in
             feedback="Through the softmax every logit gets gradient $p_j$; the wrong ones are pushed down.",
         ),
         Option(
-            text=f"The logit of {gold} rises by {up}, and every other token's logit falls by the same amount, {each} each.",
+            text=f"The logit of {gold} rises by {up}, and every other logit falls by the same amount, {each} each.",
             misconception="M-UNIFORM-PUSH",
             feedback="Each wrong logit is pushed down by $\\eta p_j$, in proportion to its own probability.",
         ),

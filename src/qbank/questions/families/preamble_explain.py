@@ -77,8 +77,9 @@ def build(p: PreambleExplain, rng: np.random.Generator) -> tuple[object, dict[st
         f"preamble such as *{p.preamble}* For *{_INSTRUCTION}* the ideal response is *{_IDEAL}*, yet the trained model says "
         f"*{p.preamble} {_CONTENT}*\n\nWhich explanation is most accurate?"
     )
-    # As long and as plain as the wrong explanations, so that its length does not give it away.
-    key = "Per-token maximum likelihood with one set of parameters matches the share of responses that open so."
+    # As long and as plain as the wrong explanations (which run from about 95 to 117 characters),
+    # so that its length does not give it away.
+    key = "Per-token maximum likelihood with one set of parameters matches the share of responses that open this way."
     wrongs = _wrongs(first, p.preamble)
     expl = (
         "Each response token is its own prediction term, and the primary-colors example adds only one term pushing up "
