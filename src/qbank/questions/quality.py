@@ -3,10 +3,10 @@
 Every choice question of an item (single choice, multiple response, each prompt of a
 matching item, and the choice parts of a multipart item) is a :class:`ChoiceSet`: a stem,
 option texts and the keyed positions. A *cue* is a strategy a test-wise student applies
-without knowing the subject: pick the longest option (or the shortest), the most specific one, the one that
-repeats the stem's words, the middle of the numbers, "all of the above", the one that
-agrees with the stem's grammar, the odd one out in form. A cue returns the options it
-would pick (several when they tie) or None when it does not apply to that set.
+without knowing the subject: pick the longest option (or the shortest), the most specific
+one, the one that repeats the stem's words, the middle of the numbers, "all of the above",
+the one that agrees with the stem's grammar, the odd one out in form. A cue returns the
+options it would pick (several when they tie) or None when it does not apply to that set.
 
 The statistic, per template and cue, over the choice sets where the cue applies:
 
@@ -15,13 +15,14 @@ The statistic, per template and cue, over the choice sets where the cue applies:
 * chance ``c_i = |K_i| / n_i``, the expected hit of a blind pick;
 * leak ``H - C``, the mean hit minus the mean chance.
 
-Under "no leak" each h_i is at most as variable as a Bernoulli(c_i) draw, so the mean hit
+Under "no leak" (the key placed at random among the options) each h_i has mean c_i and, being
+in [0, 1], at most the variance of a Bernoulli(c_i) draw, so the mean hit
 exceeds the mean chance by more than ``Z * sqrt(sum c_i (1 - c_i)) / N`` with probability
 below 0.05 % (normal approximation to the binomial, Z = 3.29, one-sided). A cue *leaks*
-when its excess is above that margin: what is left cannot be seed noise. Static items are
-pooled per bank (a student meets them all), so a habit shared by many fixed items is
-found even though each item is a single variant. Variants that differ only in option order
-count once: they are one question to a student.
+when its excess is above that margin: what is left cannot be seed noise. Variants that
+differ only in option order count once: they are one question to a student. Static items
+and fixed-parameter templates are pooled per bank (a student meets them all), so a habit
+shared by many fixed items is found even though each is a single question.
 """
 
 from __future__ import annotations
