@@ -187,10 +187,18 @@
       return { fraction: longestInOrder(order.map(function (e) { return rank[e]; })) / k.order.length, feedback: [] };
     },
     matching: function (k, pairs) {
-      var right = 0;
-      pairs.forEach(function (p, i) { if (p === k.pairs[i]) right++; });
+      var right = 0, texts = [], mids = [];
+      pairs.forEach(function (p, i) {
+        if (p === k.pairs[i]) { right++; return; }
+        // as the grader: each distractor choice matched wrongly, its feedback first, then its misconception
+        (k.distractors || []).forEach(function (d) {
+          if (d.choice !== p) return;
+          if (d.feedback && texts.indexOf(d.feedback) < 0) texts.push(d.feedback);
+          if (d.misconception && mids.indexOf(d.misconception) < 0) mids.push(d.misconception);
+        });
+      });
       var fraction = k.scoring === "all_or_nothing" ? (right === k.pairs.length ? 1 : 0) : right / k.pairs.length;
-      return { fraction: fraction, feedback: [] };
+      return { fraction: fraction, feedback: texts.concat(mids.map(escapeHtml)) };
     },
     open_response: function (k) {
       var rows = k.rubric.map(function (c) {
