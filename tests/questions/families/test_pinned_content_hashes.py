@@ -74,7 +74,7 @@ DIGESTS = {
     "ranking-loss": "652ad2c842f4cca9",
     "kl-rlhf": "d02ab8404600538a",
     "kl-rlhf-order": "65fb125402fd74cf",
-    "ppo-clip": "0c3cf94b16ce523b",
+    "ppo-clip": "962aa02787afb7d1",
     "dpo": "f3de814ae76c0c80",
     "best-of-n": "59693a3c24a08fa2",
     "paris-states": "5a650a685d2db429",

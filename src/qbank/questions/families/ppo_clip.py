@@ -61,7 +61,7 @@ def build(p: PpoClip, rng: np.random.Generator) -> tuple[object, dict[str, objec
         right, wrong = "Right. " + why, "It is zero. " + why + " Clipping does not merely scale the gradient: it removes it."
     else:
         where_text = ("ρ lies inside the clip range, so clipping changes nothing" if abs(rho - 1) <= eps else
-                      "the clip is on the pessimistic side here, so the minimum keeps the unclipped term")
+                      "the clipped term is the larger one here, so the minimum keeps the unclipped $\\rho A$")
         why = f"Here {terms}: {where_text}, and $dL/d\\rho = A = {adv:g} \\ne 0$."
         right, wrong = "Right. " + why, "It is not zero. " + why
     c = TrueFalsePart(
