@@ -115,3 +115,19 @@ def test_qbank_lint_reports_the_leaks_and_exits_1():
 def test_qbank_lint_is_quiet_on_the_built_in_bank():
     result = CliRunner().invoke(cli, ["lint", "--seeds", "40"])
     assert (result.exit_code, result.output) == (0, "")
+
+
+def test_elimination_cues_find_a_key_that_is_never_the_longest():
+    from qbank.questions.quality import ELIMINATION_CUES
+
+    # the key is never the longest and never the shortest of four: ruling them out leaves two
+    # options (odd i) or the key alone (even i, where two options tie for the shortest)
+    sets = [cs(["kk", "a", "bbb", "cc" if i % 2 else "c"], key=0) for i in range(40)]
+    forward = {s.cue: s for s in cue_stats("t", sets)}
+    assert not forward["longest"].leaks and forward["longest"].hit == 0.0
+    back = {s.cue: s for s in cue_stats("t", sets, ELIMINATION_CUES)}
+    assert back["not longest"].hit == pytest.approx(1 / 3) and not back["not longest"].leaks  # 0.333 vs 0.25: within the margin
+    extreme = back["not an extreme length"]
+    assert extreme.hit == pytest.approx((20 * 1 / 2 + 20 * 1) / 40) and extreme.leaks
+    result = CliRunner().invoke(cli, ["lint", "--elimination", "--all", "--no-builtin", "--bank", str(FLAWED)])
+    assert "not longest" in result.output and "not an extreme length" in result.output

@@ -15,8 +15,10 @@ from .options import bank_options, load_from_options
               help="Variants per parameterized template.")
 @click.option("--all", "show_all", is_flag=True, help="Show every cue of every template, not only the leaks.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (every cue of every template).")
+@click.option("--elimination", is_flag=True,
+              help="Also the same habits used to rule options out (never the longest, not an extreme length, ...).")
 @bank_options
-def lint(seeds, show_all, as_json, banks, no_builtin):
+def lint(seeds, show_all, as_json, elimination, banks, no_builtin):
     """Find cues a test-wise student could use instead of knowledge.
 
     Over SEEDS variants of every template, each choice question (single
@@ -31,18 +33,21 @@ def lint(seeds, show_all, as_json, banks, no_builtin):
     parameter templates are pooled: a student meets them all.
 
     Prints nothing and exits 0 when no cue leaks; otherwise prints the
-    leaking cues per template and exits 1.
+    leaking cues per template and exits 1. With --elimination the same
+    habits are also used to rule options out (a key that is never the
+    longest lets a student pick among the rest).
 
     \b
     Example:
         qbank lint
         qbank lint --no-builtin --bank my-bank/ --all
     """
-    from ..questions.quality import lint_bank
+    from ..questions.quality import CUES, ELIMINATION_CUES, lint_bank
 
     bank = load_from_options(banks, no_builtin)
     progress = (lambda tid: click.echo(f"lint: {tid}", err=True)) if sys.stderr.isatty() else None
-    report = lint_bank(bank, seeds=seeds, progress=progress)
+    cues = {**CUES, **ELIMINATION_CUES} if elimination else CUES
+    report = lint_bank(bank, seeds=seeds, progress=progress, cues=cues)
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2))
     else:

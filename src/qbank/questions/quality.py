@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "CUES", "DEFAULT_SEEDS", "MIN_SETS", "STATIC_GROUP", "Z", "ChoiceSet", "CueStat", "LintReport", "choice_sets",
+    "CUES", "DEFAULT_SEEDS", "ELIMINATION_CUES", "MIN_SETS", "STATIC_GROUP", "Z", "ChoiceSet", "CueStat", "LintReport", "choice_sets",
     "cue_stats", "distinct", "lint_bank", "lint_items",
 ]
 
@@ -215,6 +215,30 @@ CUES: dict[str, Callable[[ChoiceSet], set[int] | None]] = {
 }
 
 
+def _avoiding(cue: Callable[[ChoiceSet], set[int] | None]) -> Callable[[ChoiceSet], set[int] | None]:
+    def avoid(cs: ChoiceSet) -> set[int] | None:
+        picked = cue(cs)
+        rest = None if picked is None else set(range(len(cs.options))) - picked
+        return rest or None
+    return avoid
+
+
+def cue_not_extreme_length(cs: ChoiceSet) -> set[int] | None:
+    """Neither the longest nor the shortest option."""
+    longest, shortest = cue_longest(cs), cue_shortest(cs)
+    if longest is None or shortest is None:
+        return None
+    return set(range(len(cs.options))) - longest - shortest or None
+
+
+ELIMINATION_CUES: dict[str, Callable[[ChoiceSet], set[int] | None]] = {
+    **{f"not {name}": _avoiding(cue) for name, cue in CUES.items() if name not in ("all/none of the above", "grammar")},
+    "not an extreme length": cue_not_extreme_length,
+}
+"""The same habits used to rule options out: a key that is never the longest (or never the odd
+one out) lets a student pick among the rest. Opt-in (``qbank lint --elimination``)."""
+
+
 # ---------------------------------------------------------------------------------------
 # Statistics
 # ---------------------------------------------------------------------------------------
@@ -302,17 +326,21 @@ def distinct(sets: Iterable[ChoiceSet]) -> list[ChoiceSet]:
     return list(seen.values())
 
 
-def lint_items(groups: dict[str, Sequence[Any]]) -> LintReport:
+Cues = dict[str, Callable[[ChoiceSet], set[int] | None]]
+
+
+def lint_items(groups: dict[str, Sequence[Any]], cues: Cues = CUES) -> LintReport:
     """Cue statistics for named groups of items (e.g. each template's variants), over distinct questions."""
     report = LintReport()
     for name, items in groups.items():
         sets = distinct(cs for item in items for cs in choice_sets(item))
         if sets:
-            report.stats += cue_stats(name, sets)
+            report.stats += cue_stats(name, sets, cues)
     return report
 
 
-def lint_bank(bank: Any, seeds: int = DEFAULT_SEEDS, progress: Callable[[str], None] | None = None) -> LintReport:
+def lint_bank(bank: Any, seeds: int = DEFAULT_SEEDS, progress: Callable[[str], None] | None = None,
+              cues: Cues = CUES) -> LintReport:
     """Cue statistics of every template of ``bank`` over ``seeds`` variants. Static items, and
     templates with fewer than MIN_SETS distinct choice questions (fixed parameters), are pooled:
     a student meets them all, and a habit they share is found even though each is one question."""
@@ -332,4 +360,4 @@ def lint_bank(bank: Any, seeds: int = DEFAULT_SEEDS, progress: Callable[[str], N
             pooled += [i for i in items if choice_sets(i)]
     if pooled:
         groups[STATIC_GROUP] = pooled
-    return lint_items(groups)
+    return lint_items(groups, cues)
