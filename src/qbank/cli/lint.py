@@ -29,8 +29,8 @@ def lint(seeds, show_all, as_json, elimination, banks, no_builtin):
     agrees with the stem's grammar, the odd one out in form. A strategy
     leaks when its hit rate (ties split) beats the chance rate by more
     than 3.29 standard errors of a blind pick over those questions (variants
-    differing only in option order count once). Static items and fixed-
-    parameter templates are pooled: a student meets them all.
+    differing only in option order count once). Static items and templates
+    with fixed parameters are pooled: a student meets them all.
 
     Prints nothing and exits 0 when no cue leaks; otherwise prints the
     leaking cues per template and exits 1. With --elimination the same
