@@ -29,7 +29,7 @@ from ..params import Reject, TokenDistribution
 
 __all__ = [
     "Wrong", "choice_item", "decimals_for", "draw_probs", "fmt", "only", "or_reject", "multiple_response_item", "numeric_item", "numeric_part",
-    "numeric_choice_item", "pick_gold", "shuffle", "tok", "token_table", "tolerance", "tolerance_note",
+    "numeric_choice_item", "pick_gold", "shuffle", "tok", "token_table", "tolerance", "tolerance_note", "wording",
 ]
 
 
@@ -77,6 +77,20 @@ def only(outs: Sequence[object]) -> object:
     if isinstance(out, Reject):
         raise out
     return out
+
+
+def wording(content: str, slot: int, wordings: Sequence[str]) -> str:
+    """One of several wordings of an option, chosen by a hash of the variant's content.
+
+    Every option of an item draws its wording from texts of about the same spread of lengths,
+    so the key is no more often the longest (or the shortest, or in the middle) than any other
+    option. The choice is a function of the content, not a draw from the generator: a template
+    with fixed parameters stays one question, and the random stream is untouched.
+    """
+    import hashlib
+
+    digest = hashlib.blake2b(f"{content}\x00{slot}".encode(), digest_size=8).digest()
+    return wordings[int.from_bytes(digest, "big") % len(wordings)]
 
 
 def shuffle(options: Sequence[Option], rng: np.random.Generator) -> tuple[Option, ...]:
