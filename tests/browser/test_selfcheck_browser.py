@@ -141,7 +141,7 @@ def test_one_right_one_wrong_with_feedback_and_a_screenshot(browser: Any, tmp_pa
     page = open_page(browser, items, tmp_path)
     assert "For practice only." in page.inner_text("#practice-notice")
 
-    page.check("#q1-e")  # the key
+    page.check(f"#q1-{'abcde'[items[0].key[0]]}")  # the key
     page.click("#q1 button.check")
     right = page.inner_text("#q1-feedback")
     assert right.startswith("Correct.")
@@ -206,4 +206,20 @@ def test_open_response_reveals_the_rubric_and_the_sample_answer(browser: Any, tm
     shown = page.inner_text("#q1-feedback")
     assert "Rubric." in shown and "C1 Token-level decomposition" in shown
     assert "A full-credit answer." in shown and item.sample_answer[:40] in shown
+    page.close()
+
+
+def test_a_matching_distractor_shows_its_misconception_as_the_grader_does(browser: Any, tmp_path: Path) -> None:
+    item = builtin_bank()["logit-gradient-match"].instantiate(5)
+    (extra,) = item.distractors
+    page = open_page(browser, [item], tmp_path)
+    pairs = [extra.choice] + list(item.answer[1:])  # prompt 1 matched to the left-over choice
+    for i, choice in enumerate(pairs):
+        page.select_option(f"#q1-m{i + 1}", str(choice))
+    page.click("#q1 button.check")
+    shown = page.inner_text("#q1-feedback")
+    raw = " ".join(f"{i + 1}-{letter(c).lower()}" for i, c in enumerate(pairs))
+    assert shown.splitlines()[0] == expected_verdict(item, raw)
+    assert f"Misconception {extra.misconception}" in shown
+    assert grade_answer(item, raw).misconceptions == (extra.misconception,)
     page.close()

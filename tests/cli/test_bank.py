@@ -56,8 +56,8 @@ def test_show_lays_out_markdown_and_math_unless_asked_for_the_source() -> None:
 
 
 def test_show_json_without_key_carries_no_answer_fields() -> None:
-    data = json.loads(run("show", "paris-states-v1-s5", "--json").output)
-    assert data["id"] == "paris-states-v1-s5"
+    data = json.loads(run("show", "paris-states-v2-s5", "--json").output)
+    assert data["id"] == "paris-states-v2-s5"
     assert all("correct" not in o for o in data["options"])
     assert "explanation" not in data
     keyed = json.loads(run("show", "paris-states", "--seed", "5", "--json", "--key").output)

@@ -77,3 +77,16 @@ def test_a_template_is_broken_down_by_variant_and_leaves_out_students_without_it
         ("a-v1-s1", 2, 0.5, {"M-Y": 1}), ("a-v1-s2", 2, 0.5, {"M-Y": 1})]
     assert [(v.item, v.n, v.facility, v.distractors) for v in b.variants] == [
         ("b-v1-s1", 2, 0.5, {"M-X": 1}), ("b-v1-s2", 1, 1.0, {})]
+
+
+def test_a_matching_distractor_is_offered_and_reported_when_chosen():
+    from qbank.grader import check
+    from qbank.grader.report import _offered
+    from qbank.questions import builtin_bank
+
+    item = builtin_bank()["logit-gradient-match"].instantiate(5)
+    (extra,) = item.distractors
+    assert _offered(item) == [extra.misconception]
+    wrong = " ".join(f"{i + 1}-{'abcde'[extra.choice if i == 0 else a]}" for i, a in enumerate(item.answer))
+    grade = check(item, wrong)
+    assert grade.misconceptions == (extra.misconception,) and grade.fraction == 0.75

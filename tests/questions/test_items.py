@@ -35,6 +35,8 @@ EVERY_TYPE = [
     {"type": "short_text", "stem": "s", "answers": ["J'"]},
     {"type": "ordering", "stem": "s", "entries": ["x", "y", "z"], "answer": [2, 0, 1]},
     {"type": "matching", "stem": "s", "prompts": ["1", "2"], "choices": ["a", "b", "c"], "answer": [1, 0]},
+    {"type": "matching", "stem": "s", "prompts": ["1", "2"], "choices": ["a", "b", "c"], "answer": [1, 0],
+     "distractors": [{"choice": 2, "misconception": "M-SIGN-FLIP", "feedback": "c is -g"}]},
     {"type": "open_response", "stem": "s", "rubric": RUBRIC, "sample_answer": "the loss"},
     {"type": "multipart", "stem": "s", "parts": [
         {"type": "numeric", "label": "t1", "prompt": "g(Je)", "answer": 0.35, "tolerance": {"absolute": 0.005}},
@@ -76,6 +78,11 @@ def _content(**overrides: object) -> dict:
         ({"type": "ordering", "stem": "s", "entries": ["x", "y"], "answer": [0, 0]}, "permutation of 0..1"),
         ({"type": "matching", "stem": "s", "prompts": ["1", "2"], "choices": ["a", "b"], "answer": [0]}, "one choice per prompt"),
         ({"type": "matching", "stem": "s", "prompts": ["1", "2"], "choices": ["a", "b"], "answer": [1, 1]}, "at most one prompt"),
+        ({"type": "matching", "stem": "s", "prompts": ["1", "2"], "choices": ["a", "b", "c"], "answer": [1, 0],
+          "distractors": [{"choice": 3, "misconception": "M-SIGN"}]}, r"distractors\[\]\.choice must lie in 0\.\.2"),
+        ({"type": "matching", "stem": "s", "prompts": ["1", "2"], "choices": ["a", "b", "c"], "answer": [1, 0],
+          "distractors": [{"choice": 2, "misconception": "M-SIGN"}, {"choice": 2, "misconception": "M-SIGN-FLIP"}]},
+         "at most one distractor entry"),
         # rubric
         ({"type": "open_response", "stem": "s", "sample_answer": "x", "rubric": {"criteria": [{"id": "C1", "title": "t", "weight": 1, "cues": ["("]}]}}, "invalid regular expression"),
         ({"type": "open_response", "stem": "s", "sample_answer": "x", "rubric": {**RUBRIC, "required_for_full": ["C9"]}}, "unknown criterion 'C9'"),

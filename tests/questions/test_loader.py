@@ -102,9 +102,9 @@ def test_user_banks_extend_the_built_in_one(tmp_path: Path) -> None:
 
 def test_items_are_found_by_item_id_or_template_and_seed() -> None:
     bank = builtin_bank()
-    assert bank.item("paris-states-v1-s42") == bank["paris-states"].instantiate(42)
+    assert bank.item("paris-states-v2-s42") == bank["paris-states"].instantiate(42)
     assert bank.item("paris-states", seed=42) == bank["paris-states"].instantiate(42)
-    with pytest.raises(UnknownTemplate, match="version 7 of paris-states; the bank now holds version 1"):
+    with pytest.raises(UnknownTemplate, match="version 7 of paris-states; the bank now holds version 2"):
         bank.item("paris-states-v7-s1")
     with pytest.raises(UnknownTemplate, match="no template or item 'nope'"):
         bank.item("nope")

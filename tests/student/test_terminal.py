@@ -61,7 +61,7 @@ def test_student_view_has_no_key() -> None:
 
     item = builtin_bank()["paris-states"].instantiate(3)
     text = item_markdown(item)
-    assert "−ln 0.20 = 1.6094" in text
+    assert "−ln 0.25 = 1.3863" in text
     assert "Answer:" not in text and "M-SIGN" not in text and "Explanation" not in text
 
 
@@ -75,6 +75,6 @@ def test_render_item_prints_title_options_and_how_to_answer() -> None:
     render_item(Console(file=out, width=100), item, 2, 5)
     shown = out.getvalue()
     assert "2/5  Comparing two training states by loss" in shown
-    assert "E. State A has the lower loss on this example: −ln 0.20 = 1.6094" in shown
-    assert "paris-states-v1-s3" in shown
+    assert "E. State B fits this example better: its loss −ln 0.25 = 1.3863" in shown
+    assert "paris-states-v2-s3" in shown
     assert "Answer with one letter, A–E.  ? hint · s skip · q quit" in shown

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "schema": "qbank.cli.bank:schema",
     "families": "qbank.cli.bank:families",
     "misconceptions": "qbank.cli.bank:misconceptions",
+    "lint": "qbank.cli.lint:lint",
     "build": "qbank.cli.quiz:build",
     "practice": "qbank.cli.student:practice",
     "check": "qbank.cli.student:check",

@@ -61,7 +61,7 @@ def _suggest_labels(bank, tags, topics, families) -> str:
 @bank_options
 def show(item_id, seed, key, as_json, as_markdown, banks, no_builtin):
     """Show one item: ITEM_ID is a template id (with --seed) or an item id
-    such as paris-states-v1-s42.
+    such as paris-states-v2-s42.
 
     \b
     Example:

@@ -84,7 +84,7 @@ def practice(topics, bloom, n, seed, db, banks, no_builtin):
 @click.pass_context
 def check(ctx, target, seed, answer, answers_file, as_json, banks, no_builtin):
     """Check an answer: to one item (TARGET is an item id such as
-    paris-states-v1-s42, or a template id with --seed), or to a whole quiz
+    paris-states-v2-s42, or a template id with --seed), or to a whole quiz
     you received (TARGET is its quiz.json, with --answers).
 
     Exit code 0 when everything is correct, 1 when something is not, 2 for
@@ -93,7 +93,7 @@ def check(ctx, target, seed, answer, answers_file, as_json, banks, no_builtin):
     \b
     Example:
         qbank check paris-states --seed 42 --answer E
-        qbank check paris-states-v1-s42 --answer E --json
+        qbank check paris-states-v2-s42 --answer E --json
         qbank check out/students/s001/quiz.json --answers examples/answers.txt
     """
     if (answer is None) == (answers_file is None):

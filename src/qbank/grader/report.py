@@ -62,7 +62,7 @@ def review_csv(book: Gradebook) -> str:
 def _offered(item: Any) -> list[str]:
     if item.type in ("single_choice", "multiple_response"):
         return sorted({o.misconception for o in item.options if o.misconception and not o.correct})
-    if item.type in ("numeric", "short_text"):
+    if item.type in ("numeric", "short_text", "matching"):
         return sorted({d.misconception for d in item.distractors})
     if item.type == "true_false" and item.misconception:
         return [item.misconception]

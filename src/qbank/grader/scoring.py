@@ -197,9 +197,13 @@ def grade_ordering(spec: Any, r: OrderResponse) -> Outcome:
 @_grader("matching")
 def grade_matching(spec: Any, r: MatchResponse) -> Outcome:
     right = sum(a == b for a, b in zip(r.pairs, spec.answer))
+    notes = {d.choice: d for d in getattr(spec, "distractors", ())}
+    picked = [notes[a] for a, b in zip(r.pairs, spec.answer) if a != b and a in notes]
+    mids, described = _mistakes([d.misconception for d in picked])
+    feedback = tuple(dict.fromkeys(d.feedback for d in picked if d.feedback)) + described
     if spec.scoring == "all_or_nothing":
-        return Outcome(1.0 if right == len(spec.answer) else 0.0)
-    return Outcome(right / len(spec.answer))
+        return Outcome(1.0 if right == len(spec.answer) else 0.0, feedback, mids)
+    return Outcome(right / len(spec.answer), feedback, mids)
 
 
 @_grader("open_response")

@@ -1,7 +1,8 @@
 """Normalising short text answers so that typing habits do not change the grade.
 
 NFKC (full-width letters, ligatures, composed accents), apostrophe and quote variants
-(’ ‘ ʼ ` ´ ′ and the double ones) folded to ' and ", whitespace collapsed and trimmed, and,
+(’ ‘ ʼ ` ´ ′ and the double ones) folded to ' and ", whitespace collapsed and trimmed, a closing
+full stop, question or exclamation mark dropped ("teacher forcing." is "teacher forcing"), and,
 unless the item is case sensitive, case folded.
 """
 
@@ -21,4 +22,5 @@ def normalise(text: str, case_sensitive: bool = False) -> str:
     """``text`` in the form short answers are compared in."""
     # fold quotes before NFKC too: NFKC turns ´ into a space and a combining accent
     folded = " ".join(unicodedata.normalize("NFKC", text.translate(_QUOTES)).translate(_QUOTES).split())
+    folded = folded.rstrip(".!?").rstrip() or folded  # an answer that is only punctuation keeps it
     return folded if case_sensitive else folded.casefold()

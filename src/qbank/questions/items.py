@@ -28,7 +28,7 @@ from .rubric import Rubric
 from .tags import Difficulty, Tags
 
 __all__ = [
-    "AnswerSpec", "Content", "Item", "ItemContent", "Matching", "MatchingContent", "MatchingItem",
+    "AnswerSpec", "Content", "Item", "ItemContent", "Matching", "MatchingContent", "MatchingDistractor", "MatchingItem",
     "MultipartContent", "MultipartItem", "MultipleResponse", "MultipleResponseContent",
     "MultipleResponseItem", "Numeric", "NumericContent", "NumericDistractor", "NumericItem",
     "OpenResponse", "OpenResponseContent", "OpenResponseItem", "Option", "Ordering",
@@ -228,11 +228,21 @@ class Ordering(Frozen):
         return self
 
 
+class MatchingDistractor(Frozen):
+    """What matching a prompt to this choice wrongly reveals (a left-over choice, usually)."""
+
+    choice: int = Field(ge=0, description="Position of the choice: 0 for a, 1 for b, ...")
+    misconception: MisconceptionId
+    feedback: str = ""
+
+
 class Matching(Frozen):
     """Prompts (numbered 1, 2, ...) matched to choices (lettered a, b, ...).
 
     ``answer[i]`` is the position of the choice that matches prompt i; choices no prompt
-    uses are distractors. Scoring: ``all_or_nothing`` or ``partial`` (fraction of prompts).
+    uses are distractors, and ``distractors`` may name the misconception behind choosing one
+    (the grader reports it when a prompt is matched to that choice wrongly). Scoring:
+    ``all_or_nothing`` or ``partial`` (fraction of prompts).
     """
 
     type: Literal["matching"] = "matching"
@@ -240,6 +250,7 @@ class Matching(Frozen):
     choices: tuple[str, ...] = Field(min_length=2)
     answer: tuple[int, ...]
     scoring: Literal["all_or_nothing", "partial"] = "partial"
+    distractors: tuple[MatchingDistractor, ...] = ()
 
     @model_validator(mode="after")
     def _pairs(self) -> Matching:
@@ -251,6 +262,11 @@ class Matching(Frozen):
             raise ValueError(f"answer positions must lie in 0..{len(self.choices) - 1}")
         if len(set(self.answer)) != len(self.answer):
             raise ValueError("each choice may match at most one prompt")
+        named = [d.choice for d in self.distractors]
+        if any(c >= len(self.choices) for c in named):
+            raise ValueError(f"distractors[].choice must lie in 0..{len(self.choices) - 1}")
+        if len(set(named)) != len(named):
+            raise ValueError("each choice may have at most one distractor entry")
         return self
 
 

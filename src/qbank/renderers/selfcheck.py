@@ -155,6 +155,8 @@ def _matching(spec: Any, pid: str, page: _Page) -> tuple[View, View]:
         "choices": [{"letter": letter(j).lower(), "value": str(j), "html": Markup(page.md(c, inline=True))} for j, c in enumerate(spec.choices)],
     }
     key = {"type": "matching", "pairs": list(spec.answer), "scoring": spec.scoring,
+           "distractors": [{"choice": d.choice, "feedback": page.md(d.feedback) if d.feedback else "",
+                            "misconception": _misconception(d.misconception)} for d in spec.distractors],
            "answer": " ".join(f"{i + 1}-{letter(j).lower()}" for i, j in enumerate(spec.answer))}
     return view, key
 

@@ -39,8 +39,8 @@ ALLOWED: dict[str, set[str]] = {
     "best-of-n": {"M-BON-AT-LEAST-ONCE", "M-BON-MAX", "M-BON-POWER", "M-BON-LINEAR", "M-BON-KL-LOGN"},
     "preamble-open": set(),
     "preamble-fixes": {"M-FIX-UPWEIGHT", "M-FIX-EPOCHS", "M-FIX-TEMPERATURE", "M-FIX-MASK-PROMPT", "M-FIX-SMOOTHING", "M-FIX-EOS"},
-    # F04 as a matching item: the left-over choice is the sign-flipped gold entry
-    "logit-gradient-match": {"M-SIGN-FLIP"},
+    # F04 as a matching item: the left-over choice is the gold entry under one of F04's misconceptions
+    "logit-gradient-match": {"M-SIGN-FLIP", "M-PROB-GRAD", "M-JACOBIAN-DIAG", "M-ONLY-CORRECT"},
     # F20's worked example (a tie on reward) as a multipart item
     "best-of-n-table": {"M-BON-AT-LEAST-ONCE", "M-BON-MAX", "M-BON-POWER", "M-BON-LINEAR"},
     # F12's multiple-choice twin: the eight wrong explanations of CONTENT.md section 3
@@ -78,12 +78,9 @@ def _tags(item):
             if not o.correct:
                 yield o.misconception, o.text
         for d in getattr(spec, "distractors", ()):
-            yield d.misconception, getattr(d, "value", getattr(d, "text", None))
+            yield d.misconception, getattr(d, "value", getattr(d, "text", getattr(d, "choice", None)))
         if spec.type == "true_false" and spec.misconception:
             yield spec.misconception, spec.prompt if hasattr(spec, "prompt") else spec.stem
-    if item.type == "matching":  # the item type has no field for it: families record left-over choices in data
-        for d in item.data.get("distractor_choices", ()):
-            yield d["misconception"], d["value"]
 
 
 def test_every_family_is_in_the_table():

@@ -29,7 +29,7 @@ def test_every_variant_keys_the_mechanism_against_four_wrong_explanations():
         assert "Which explanation is most accurate?" in item.stem
         key = item.options[item.key[0]]
         for idea in ("per-token", "one set of parameters", "maximum likelihood", "share of responses"):
-            assert idea in key.text, (item.id, idea)
+            assert idea in key.text.lower(), (item.id, idea)
         wrong = [o for o in item.options if not o.correct]
         assert len(wrong) == 4 and len({o.misconception for o in wrong}) == 4
         for o in wrong:

@@ -29,12 +29,16 @@ def test_seed_3_statements_follow_the_d2_table(seed):
     assert all(o.correct for o in every_wrong_falls)  # tau_1 < 0 at seed 3: every wrong token falls
 
 
-def test_a_distractor_equal_to_the_key_is_dropped():
+def test_a_distractor_equal_to_the_key_is_dropped_and_one_the_tolerance_accepts_is_refused():
     from qbank.questions.families._common import Wrong, numeric_item
+    from qbank.questions.params import Reject
 
-    item = numeric_item("Q?", 0.5, [Wrong(0.5004, "M-SIGN", "x"), Wrong(0.7, "M-SIGN", "y"), Wrong(0.7001, "M-NO-NEG", "z")], "E")
-    assert [d.value for d in item.distractors] == [0.7]
+    item = numeric_item("Q?", 0.5, [Wrong(0.5, "M-SIGN", "x"), Wrong(0.7, "M-SIGN", "y"), Wrong(0.7001, "M-NO-NEG", "z")], "E")
+    assert [d.value for d in item.distractors] == [0.7]  # 0.5 is the key itself, 0.7001 shows as 0.700 again
     assert "3 decimals" in item.stem and "±0.005" in item.stem and item.explanation.endswith("Answer: 0.500.")
+    # 0.5004 is not the key, but the tolerance would grade it right: the variant is redrawn
+    with pytest.raises(Reject, match="M-SIGN value 0.5004 is within the tolerance of the key 0.5"):
+        numeric_item("Q?", 0.5, [Wrong(0.5004, "M-SIGN", "x")], "E")
 
 
 # -- F11: the closed-form M0 / M1 numbers of CONTENT.md section 4 -------------------------
@@ -57,7 +61,7 @@ def test_preamble_mle_weighted_flips_the_greedy_token_at_w_10(seed):
     assert (round(m1["Of"], 3), round(m1["Red"], 3)) == (0.429, 0.476)
     if item.type == "single_choice":
         key = item.options[item.key[0]].text
-        assert "greedy decoding starts with `Red`" in key and "0.476" in key
+        assert "greedy decoding starts with `Red`, not `Of`" in key and "0.476" in key
 
 
 @pytest.mark.parametrize("w, p_of, p_red", [(5, 0.5625, 0.3125), (9, 0.45, 0.45), (10, 0.4286, 0.4762), (20, 0.2903, 0.6452)])

@@ -15,8 +15,8 @@ import pytest
 
 from qbank.questions import builtin_bank
 from qbank.questions.families._common import fmt
-from qbank.questions.items import letter
 from qbank.questions.misconceptions import is_known
+from qbank.questions.quality import MIN_SETS, choice_sets, distinct, lint_items
 from qbank.questions.selftest import self_test
 
 from family_testing import variants
@@ -108,13 +108,11 @@ def test_every_item_meets_the_quality_bar(template_id):
             if spec.type == "true_false" and spec.misconception is not None:
                 assert is_known(spec.misconception)
             if spec.type == "matching" and "params" in item.data:
-                # a family's left-over choices are distractors: the item type has no field for their
-                # misconception, so the family records each one (choice letter, misconception, feedback) in data
-                unused = {letter(j).lower() for j in range(len(spec.choices)) if j not in spec.answer}
-                recorded = {d["choice"]: d for d in item.data.get("distractor_choices", ())}
-                assert set(recorded) == unused, (item.id, sorted(recorded), sorted(unused))
-                for d in recorded.values():
-                    assert is_known(d["misconception"]) and d["feedback"].strip(), (item.id, d)
+                # a family's left-over choices are distractors, each naming its misconception
+                unused = {j for j in range(len(spec.choices)) if j not in spec.answer}
+                assert {d.choice for d in spec.distractors} == unused, (item.id, spec.distractors, sorted(unused))
+                for d in spec.distractors:
+                    assert is_known(d.misconception) and d.feedback.strip(), (item.id, d)
         if item.type == "numeric":
             assert f"{item.decimals} decimals" in item.stem and "±" in item.stem, item.id
             assert fmt(item.answer, item.decimals) in item.explanation, (item.id, item.explanation)
@@ -186,3 +184,25 @@ def test_variants_are_really_different(family_template):
     if all(spec.dist == "fixed" for spec in template.specs().values()):
         return
     assert distinct >= 0.9 * DISTINCT_SEEDS, f"{template_id}: only {distinct} distinct variants in {DISTINCT_SEEDS}"
+
+
+def test_no_test_wiseness_cue_beats_chance(template_id):
+    """Longest, most specific, stem overlap, middle value, all/none, grammar, odd form: none of them
+    finds the key more often than a blind pick plus the binomial margin (see qbank.questions.quality)."""
+    template = builtin_bank()[template_id]
+    if template.family is None:
+        pytest.skip("static items are pooled: test_no_cue_beats_chance_over_the_static_and_fixed_items")
+    report = lint_items({template_id: variants(template_id, QUALITY_SEEDS)})
+    assert not report.leaks, report.table(only_leaks=True)
+
+
+def test_no_cue_beats_chance_over_the_static_and_fixed_items():
+    """Static items and fixed-parameter templates are a few questions each: pooled, as qbank lint pools them."""
+    pooled = [t.instantiate(0) for t in builtin_bank() if t.family is None]
+    for t in builtin_bank():
+        if t.family is not None:
+            items = variants(t.id, QUALITY_SEEDS)
+            if 0 < len(distinct(cs for i in items for cs in choice_sets(i))) < MIN_SETS:
+                pooled += items
+    report = lint_items({"pooled": pooled})
+    assert not report.leaks, report.table(only_leaks=True)

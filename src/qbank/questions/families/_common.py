@@ -9,7 +9,7 @@ uniform over seeds, and numeric stems state their decimals and tolerance.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,8 +28,8 @@ from ..items import (
 from ..params import Reject, TokenDistribution
 
 __all__ = [
-    "Wrong", "choice_item", "draw_probs", "fmt", "multiple_response_item", "numeric_item", "numeric_part",
-    "numeric_choice_item", "pick_gold", "shuffle", "tok", "token_table", "tolerance", "tolerance_note",
+    "Wrong", "choice_item", "decimals_for", "draw_probs", "fmt", "only", "or_reject", "multiple_response_item", "numeric_item", "numeric_part",
+    "numeric_choice_item", "pick_gold", "shuffle", "tok", "token_table", "tolerance", "tolerance_note", "wording",
 ]
 
 
@@ -61,6 +61,36 @@ def token_table(dists: Sequence[tuple[str, TokenDistribution]]) -> str:
         label = dists[0][1].remainder_label
         rows.append(f"| {label} | " + " | ".join(fmt(d.remainder, 2) for _, d in dists) + " |")
     return "\n".join([header, rule, *rows])
+
+
+def or_reject(render: Callable[..., object], *args: object) -> object:
+    """``render(*args)``, or the Reject it raised: a batch builder returns rejections in its list."""
+    try:
+        return render(*args)
+    except Reject as r:
+        return r
+
+
+def only(outs: Sequence[object]) -> object:
+    """The one result of a one-seed batch, raising it if it is a Reject."""
+    (out,) = outs
+    if isinstance(out, Reject):
+        raise out
+    return out
+
+
+def wording(content: str, slot: int, wordings: Sequence[str]) -> str:
+    """One of several wordings of an option, chosen by a hash of the variant's content.
+
+    Every option of an item draws its wording from texts of about the same spread of lengths,
+    so the key is no more often the longest (or the shortest, or in the middle) than any other
+    option. The choice is a function of the content, not a draw from the generator: a template
+    with fixed parameters stays one question, and the random stream is untouched.
+    """
+    import hashlib
+
+    digest = hashlib.blake2b(f"{content}\x00{slot}".encode(), digest_size=8).digest()
+    return wordings[int.from_bytes(digest, "big") % len(wordings)]
 
 
 def shuffle(options: Sequence[Option], rng: np.random.Generator) -> tuple[Option, ...]:
@@ -106,6 +136,16 @@ def tolerance(decimals: int = 3) -> Tolerance:
     return Tolerance(absolute=round(5 * 10.0**-decimals, decimals + 1), relative=0.005)
 
 
+def decimals_for(key: float, at_least: int = 3) -> int:
+    """Decimals to ask for so that 5 units of the last one stay within about 5 % of a small ``key``.
+
+    With a fixed 4 decimals a sequence probability of 0.002 would accept ±25 %.
+    """
+    if key == 0 or not math.isfinite(key):
+        return at_least
+    return max(at_least, 2 - math.floor(math.log10(abs(key))))
+
+
 def tolerance_note(decimals: int = 3) -> str:
     """The sentence a numeric stem ends with."""
     tol = tolerance(decimals)
@@ -136,8 +176,13 @@ def _numeric_distractors(key: float, wrongs: Sequence[Wrong], decimals: int) -> 
     out = []
     for w in wrongs:
         v = canonical_float(float(w.value))
-        if not math.isfinite(v) or abs(v - key) <= bound:
-            continue  # equal to the key as displayed: it would teach nothing
+        if not math.isfinite(v):
+            continue
+        if abs(v - key) <= bound:
+            if abs(v - key) <= 1e-9 * max(1.0, abs(key)):
+                continue  # the misconception gives the right answer in this variant: nothing to tell apart
+            # the tolerance would accept the misconception as right: this variant cannot tell them apart
+            raise Reject(f"the {w.misconception} value {v:g} is within the tolerance of the key {key:g}")
         text = fmt(v, decimals)
         if text in shown:
             continue  # equal to another distractor as displayed
@@ -147,7 +192,11 @@ def _numeric_distractors(key: float, wrongs: Sequence[Wrong], decimals: int) -> 
 
 
 def numeric_item(stem: str, key: float, wrongs: Sequence[Wrong], explanation: str, decimals: int = 3, unit: str | None = None) -> NumericContent:
-    """A numeric item whose stem states decimals and tolerance; distractors equal to the key are dropped.
+    """A numeric item whose stem states decimals and tolerance.
+
+    A distractor equal to the key is dropped (the misconception gives the right answer here); one
+    that the tolerance would accept without being equal raises Reject, so that no variant grades a
+    catalogued misconception as right.
 
     The key is shown at the end of the explanation as the grader rounds it (items store
     floats at 12 significant digits, so the display is taken from that stored value).

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 import numpy as np
 
 from ...engine import best_of_n
-from ..params import Choice
+from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
-from ._common import Wrong, draw_probs, fmt, numeric_item
+from ._common import Wrong, decimals_for, draw_probs, fmt, numeric_item
 
 
 class BestOfN(FamilyParams):
@@ -46,13 +46,15 @@ def build(p: BestOfN, rng: np.random.Generator) -> tuple[object, dict[str, objec
         return numeric_item(stem + "\n\nWhat is the expected reward of the returned response?", key, wrongs, expl), {"bon": bon.tolist()}
     i = int(np.argmax(r)) if p.ask == "top" else int(rng.integers(k))
     key = float(bon[i])
+    if key < 0.001:
+        raise Reject("the probability asked for is below 0.001")
     wrongs = [Wrong(float(power[i]), "M-BON-POWER", "$\\pi^n$ renormalised is not the best-of-n distribution."),
               Wrong(min(n * float(pi[i]), 1.0), "M-BON-LINEAR", "$n\\pi$ overcounts: the draws overlap, and lower-reward draws can be beaten.")]
     if p.ask != "top":
         wrongs.append(Wrong(1 - (1 - float(pi[i])) ** n, "M-BON-AT-LEAST-ONCE", "Being drawn at least once is not enough: a better response may also be drawn."))
     below = sorted(range(k), key=lambda j: r[j])
     expl = ("With $F(r) = \\sum_{r_j \\le r} \\pi_j$, $P_{BoN}(y_i) = F(r_i)^n - F(r_i^-)^n$: "
-            + ", ".join(f"{names[j]}: {fmt(bon[j], 4)}" for j in below) + (f". For the top response this is $1 - (1 - {fmt(pi[i], 2)})^{n}$." if p.ask == "top" else "."))
+            + ", ".join(f"{names[j]}: {fmt(bon[j], 4)}" for j in below) + (f". For the top response this is $1 - (1 - {fmt(pi[i], 2)})^{{{n}}}$." if p.ask == "top" else "."))
     q = ("With what probability does best-of-n return the highest-reward response?" if p.ask == "top"
          else f"With what probability does best-of-{n} return {names[i]}?")
-    return numeric_item(stem + "\n\n" + q, key, wrongs, expl, decimals=4 if key < 0.1 else 3), {"bon": bon.tolist()}
+    return numeric_item(stem + "\n\n" + q, key, wrongs, expl, decimals=decimals_for(key)), {"bon": bon.tolist()}

@@ -82,13 +82,13 @@ def build(p: BestOfNTable, rng: np.random.Generator) -> tuple[object, dict[str, 
         members = [j for j in range(k) if r[j] == value]
         f_hi, f_lo = float(pi[r <= value].sum()), float(pi[r < value].sum())
         share = "" if len(members) == 1 else " split in proportion to $\\pi$ (" + ", ".join(names[j] for j in members) + ")"
-        groups.append(f"reward {value:g}: ${fmt(f_hi, 2)}^{n} - {fmt(f_lo, 2)}^{n} = {fmt(f_hi**n - f_lo**n, _DECIMALS)}${share}")
+        groups.append(f"reward {value:g}: ${fmt(f_hi, 2)}^{{{n}}} - {fmt(f_lo, 2)}^{{{n}}} = {fmt(f_hi**n - f_lo**n, _DECIMALS)}${share}")
     explanation = (
         f"With $F(r) = \\sum_{{r_j \\le r}} \\pi_j$, the highest reward among the {n} draws is $r$ with probability "
-        f"$F(r)^{n} - F(r^-)^{n}$; a tie group shares it in proportion to $\\pi$, because each tied draw is equally likely "
+        f"$F(r)^{{{n}}} - F(r^-)^{{{n}}}$; a tie group shares it in proportion to $\\pi$, because each tied draw is equally likely "
         "to be any member of the group with probability $\\pi_i/\\pi(G)$. " + "; ".join(groups) + ". So "
         + ", ".join(f"$P_{{BoN}}({names[j]}) = {fmt(bon[j], _DECIMALS)}$" for j in order)
-        + f". The top response is returned with probability $1 - (1 - {fmt(pi[top], 2)})^{n} = {fmt(1 - (1 - pi[top]) ** n, _DECIMALS)}$"
+        + f". The top response is returned with probability $1 - (1 - {fmt(pi[top], 2)})^{{{n}}} = {fmt(1 - (1 - pi[top]) ** n, _DECIMALS)}$"
         + f", and $E[r] = \\sum_i P_{{BoN}}(y_i) r_i = {fmt(er, _DECIMALS)}$."
     )
     return MultipartContent(stem=stem, parts=tuple(parts), explanation=explanation), {

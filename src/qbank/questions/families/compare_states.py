@@ -9,7 +9,7 @@ import numpy as np
 from ..items import Option, SingleChoiceContent
 from ..params import Dirichlet, Reject, Remainder, TokenDistribution
 from . import Draw, FamilyParams, batch_builder, family
-from ._common import fmt, shuffle, tok, token_table
+from ._common import fmt, shuffle, tok, token_table, wording
 from ...engine import cross_entropy
 
 _TOKENS = ("Paris", "London", "The")
@@ -71,30 +71,53 @@ def _render(p: CompareStates, rng: np.random.Generator, la: float, lb: float) ->
     l_better, l_worse = min(la, lb), max(la, lb)
     gold = tok(p.gold)
 
+    # Every option has the same form (a verdict, a colon, the numbers behind it), and each draws
+    # its wording from three of about 90, 97 and 107 characters: the key's length says nothing.
+    pb2, pw2, lb4, lw4 = fmt(p_better, 2), fmt(p_worse, 2), fmt(l_better, 4), fmt(l_worse, 4)
+    rb, rw, gap = fmt(1 - p_better, 2), fmt(1 - p_worse, 2), fmt(p_better - p_worse, 2)
+    content = f"{p.prompt}|{p.gold}|{pa:.2f}|{pb:.2f}"
+    b, w = better, worse
+    texts = [
+        (f"State {b} fits this example better: its loss $-\\ln {pb2} = {lb4}$ is below the ${lw4}$ of state {w}.",
+         f"State {b} fits this example better: its loss $-\\ln {pb2} = {lb4}$ is below the loss of state {w}, ${lw4}$.",
+         f"State {b} fits this example better: its loss $-\\ln {pb2} = {lb4}$ is lower than ${lw4}$, which is state {w}'s loss."),
+        (f"State {w} fits this example better: a gold probability of ${pw2}$, not ${pb2}$, means a lower loss.",
+         f"State {w} fits this example better: a gold probability of ${pw2}$ rather than ${pb2}$ means a lower loss.",
+         f"State {w} fits this example better: a gold probability of ${pw2}$ rather than ${pb2}$ means a lower cross-entropy."),
+        (f"Neither state can be ranked: the loss depends on how the other ${rb}$ and ${rw}$ are spread.",
+         f"Neither state can be ranked yet: the loss also depends on how the other ${rb}$ and ${rw}$ are spread.",
+         f"Neither state can be ranked yet: the loss also depends on how the remaining ${rb}$ and ${rw}$ are spread out."),
+        (f"State {b} fits this example better: its loss is lower by exactly ${gap}$, from ${pw2}$ to ${pb2}$.",
+         f"State {b} fits this example better: its loss is lower by exactly ${gap}$, the gap from ${pw2}$ to ${pb2}$.",
+         f"State {b} fits this example better: its loss is lower by exactly ${gap}$, the probability gap from ${pw2}$ to ${pb2}$."),
+        (f"Both states score the same: the loss only checks the top token, so ${pw2}$ or ${pb2}$ is moot.",
+         f"Both states score the same: the loss only checks the top token, so ${pw2}$ or ${pb2}$ does not matter.",
+         f"Both states score the same: the loss only checks if the top token is right, so ${pw2}$ or ${pb2}$ does not matter."),
+    ]
+    text = [wording(content, k, t) for k, t in enumerate(texts)]
     options = [
         Option(
-            text=f"State {better} has the lower loss on this example: $-\\ln {fmt(p_better, 2)} = {fmt(l_better, 4)}$ "
-            f"is below $-\\ln {fmt(p_worse, 2)} = {fmt(l_worse, 4)}$, so under the MLE objective state {better} fits it better.",
+            text=text[0],
             correct=True,
             feedback="Right: the loss on this token is $-\\ln p$ of the gold token and nothing else.",
         ),
         Option(
-            text=f"State {worse} has the lower loss, because a lower probability for the gold token means a lower loss.",
+            text=text[1],
             misconception="M-SIGN",
             feedback="The loss is $-\\ln p$: it falls as the gold token's probability rises.",
         ),
         Option(
-            text="The states cannot be ranked without knowing how the rest of the probability mass is spread over the wrong tokens.",
+            text=text[2],
             misconception="M-WRONG-MASS",
             feedback="With a one-hot target the cross-entropy is $-\\ln p_{\\text{gold}}$; the spread of the wrong mass does not enter.",
         ),
         Option(
-            text=f"State {better} is better, and its loss is lower by exactly {fmt(p_better - p_worse, 2)}, the difference in probability.",
+            text=text[3],
             misconception="M-LINEAR-DIFF",
-            feedback=f"Losses differ by $\\ln({fmt(p_better, 2)}/{fmt(p_worse, 2)}) = {fmt(l_worse - l_better, 4)}$, not by the difference in probability.",
+            feedback=f"Losses differ by $\\ln({pb2}/{pw2}) = {fmt(l_worse - l_better, 4)}$, not by the difference in probability.",
         ),
         Option(
-            text="The losses are equal whenever both states rank the same token first, since the loss only checks whether the top prediction is correct.",
+            text=text[4],
             misconception="M-ACCURACY",
             feedback="Cross-entropy is not accuracy: it changes with the gold token's probability even when the argmax stays the same.",
         ),

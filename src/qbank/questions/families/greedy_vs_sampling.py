@@ -54,7 +54,8 @@ def build(p: GreedyVsSampling, rng: np.random.Generator) -> tuple[object, dict[s
     best, pb = most_probable_sequence(tree)
     if (greedy == best) != p.greedy_is_map:
         raise Reject("greedy vs MAP is not the requested case")
-    sum_best = max(((f, s), tree[f][0] + q) for f in tree for s, (q, _) in tree[f][1].items())  # type: ignore[union-attr]
+    # the path a sum-of-steps scorer picks: the largest sum (not the largest (path, sum) tuple)
+    sum_best = max((((f, s), tree[f][0] + q) for f in tree for s, (q, _) in tree[f][1].items()), key=lambda ps: ps[1])  # type: ignore[union-attr]
     lines = []
     for f, (pf, kids) in tree.items():
         lines.append(f"* {tok(f)} ({fmt(pf, 2)}) → " + ", ".join(f"{tok(s)} {fmt(q, 2)}" for s, (q, _) in kids.items()))  # type: ignore[union-attr]
@@ -65,12 +66,21 @@ def build(p: GreedyVsSampling, rng: np.random.Generator) -> tuple[object, dict[s
         Wrong(tree[greedy[0]][0], "M-SAMPLING-FIRST", "Sampling must also pick the second token: multiply along the path."),
         Wrong(tree[greedy[0]][0] + tree[greedy[0]][1][greedy[1]][0], "M-SUM-NOT-PROD", "A path's probability is the product of its steps, not the sum."),  # type: ignore[index]
     ], decimals=4)
+    same = greedy == best
+    if same:
+        right = f"Right: greedy's path {_seq(greedy)} ({fmt(pg, 4)}) is also the most probable of all the paths here."
+        wrong = f"Here greedy's path {_seq(greedy)} ({fmt(pg, 4)}) is the most probable one: compare the products of every path."
+    else:
+        right = (f"Right: greedy commits to {tok(greedy[0])} and ends with probability {fmt(pg, 4)}, "
+                 f"but {_seq(best)} has {fmt(pb, 4)}.")
+        wrong = (f"Compare the products: {_seq(best)} has {fmt(pb, 4)}, more than greedy's {fmt(pg, 4)}; "
+                 "greedy picks the best token at each step, which need not give the best product.")
     b = TrueFalsePart(
         label="b", prompt="True or false: here greedy decoding returns the most probable two-token sequence.",
-        answer=greedy == best,
-        feedback_true="Greedy picks the best token at each step; that need not give the best product.",
-        feedback_false="Compare the products of the paths: greedy commits to the best first token only.",
-        misconception=None if greedy == best else "M-GREEDY-OPTIMAL",
+        answer=same,
+        feedback_true=right if same else wrong,
+        feedback_false=wrong if same else right,
+        misconception=None if same else "M-GREEDY-OPTIMAL",
     )
     c = numeric_part("c", "What is the probability of the most probable two-token sequence?", pb, [
         Wrong(pg, "M-GREEDY-OPTIMAL", "That is the greedy sequence's probability; a locally worse first token can lead to a better path."),
@@ -78,4 +88,7 @@ def build(p: GreedyVsSampling, rng: np.random.Generator) -> tuple[object, dict[s
     ], decimals=4)
     expl = (f"Greedy: {_seq(greedy)} with probability ${fmt(pg, 4)}$. Most probable: {_seq(best)} with ${fmt(pb, 4)}$. "
             "Path probabilities: " + ", ".join(f"{_seq(s)} {fmt(v, 4)}" for s, v in paths) + ".")
-    return MultipartContent(stem=stem, parts=(a, b, c), explanation=expl), {"greedy": list(greedy), "map": list(best)}
+    return MultipartContent(stem=stem, parts=(a, b, c), explanation=expl), {
+        "greedy": list(greedy), "map": list(best),
+        "tree": {f: [pf, {s: q for s, (q, _) in kids.items()}] for f, (pf, kids) in tree.items()},  # type: ignore[union-attr]
+    }

@@ -9,7 +9,7 @@ import numpy as np
 from ...engine import cross_entropy, entropy, label_smoothing_loss, label_smoothing_min_loss, smoothed_target
 from ..params import Choice, Dirichlet, LogUniform, TokenDistribution
 from . import Draw, FamilyParams, batch_builder, family
-from ._common import Wrong, fmt, numeric_item, pick_gold, tok, token_table
+from ._common import Wrong, only, or_reject, fmt, numeric_item, pick_gold, tok, token_table
 
 _TOKENS = ("cat", "dog", "bird", "fish", "cow", "fox")
 
@@ -31,11 +31,11 @@ class LabelSmoothing(FamilyParams):
     item_types=("numeric",),
 )
 def build(p: LabelSmoothing, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
-    return build_many([p], [rng])[0]
+    return only(build_many([p], [rng]))  # type: ignore[return-value]
 
 
 @batch_builder("label-smoothing")
-def build_many(params: list[LabelSmoothing], rngs: list[np.random.Generator]) -> list[tuple[object, dict[str, object]]]:
+def build_many(params: list[LabelSmoothing], rngs: list[np.random.Generator]) -> list[object]:
     """Every seed's item; the smoothed and plain losses of the ``loss`` questions come from one
     engine call per eps and vocabulary size (the gold token is drawn first, as one by one)."""
     gold = [pick_gold(p.probs, p.gold_is_argmax, rng) if p.ask not in ("optimum", "min_loss") else -1
@@ -51,7 +51,7 @@ def build_many(params: list[LabelSmoothing], rngs: list[np.random.Generator]) ->
         smoothed, plain = label_smoothing_loss(probs, c, eps).tolist(), cross_entropy(probs, c).tolist()
         for k, i in enumerate(idx):
             losses[i] = (smoothed[k], plain[k])
-    return [_render(p, gold[i], *losses.get(i, (0.0, 0.0))) for i, p in enumerate(params)]
+    return [or_reject(_render, p, gold[i], *losses.get(i, (0.0, 0.0))) for i, p in enumerate(params)]
 
 
 def _render(p: LabelSmoothing, c: int, key_loss: float, ce: float) -> tuple[object, dict[str, object]]:
@@ -59,11 +59,12 @@ def _render(p: LabelSmoothing, c: int, key_loss: float, ce: float) -> tuple[obje
             "(the mass $\\varepsilon$ is spread evenly over *all* K tokens, the gold one included).")
     if p.ask in ("optimum", "min_loss"):
         k = p.vocab
+        k_tex = f"{k:,}".replace(",", "{,}")  # a bare comma in TeX math is punctuation: 3,111 would read "3, 111"
         q = smoothed_target(k, 0, p.eps)
         opt = float(q[0])
         if p.ask == "optimum":
             key = opt
-            stem = f"{conv} The vocabulary has $K = {k:,}$ tokens. Which probability of the gold token minimises the smoothed loss?"
+            stem = f"{conv} The vocabulary has $K = {k_tex}$ tokens. Which probability of the gold token minimises the smoothed loss?"
             wrongs = [
                 Wrong(1.0, "M-LS-MIN-ZERO", "At $p_c = 1$ the other tokens get 0 and the smoothed loss is infinite."),
                 Wrong(1 - p.eps, "M-LS-K-1", "That is the $\\varepsilon/(K-1)$ convention; here the gold token also gets $\\varepsilon/K$."),
@@ -71,7 +72,7 @@ def _render(p: LabelSmoothing, c: int, key_loss: float, ce: float) -> tuple[obje
             expl = f"The loss is minimised at $p = q$, so $p_c^* = 1 - \\varepsilon + \\varepsilon/K = {fmt(opt, 6)}$, i.e. {fmt(key, 3)}."
             return numeric_item(stem, key, wrongs, expl, decimals=3 if k <= 100 else 4), {"optimum": key}
         key = float(label_smoothing_min_loss(k, p.eps))
-        stem = f"{conv} The vocabulary has $K = {k:,}$ tokens. What is the smallest loss any model can reach on one token?"
+        stem = f"{conv} The vocabulary has $K = {k_tex}$ tokens. What is the smallest loss any model can reach on one token?"
         k1 = np.full(k, p.eps / (k - 1)) if k > 1 else np.ones(1)
         k1[0] = 1 - p.eps
         wrongs = [

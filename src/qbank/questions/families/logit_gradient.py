@@ -10,13 +10,15 @@ from ...engine import remainder_logit_gradient
 from ..items import MultipartContent
 from ..params import Choice, Dirichlet, Remainder, TokenDistribution
 from . import Draw, FamilyParams, batch_builder, family
-from ._common import Wrong, choice_item, fmt, numeric_part, pick_gold, tok, token_table, tolerance_note
+from ._common import Wrong, only, or_reject, choice_item, fmt, numeric_part, pick_gold, tok, token_table, tolerance_note
 
 _TOKENS = ("Je", "J'", "Le", "Mon", "Il")
 
 
 class LogitGradient(FamilyParams):
-    prompt: str = "Translate to French: I love to learn."
+    # any listed token may be the gold one, so the prompt must make each of them a true continuation
+    # (after "Translate to French: I love to learn." only J' is)
+    prompt: str = "Write a sentence in French:"
     probs: Annotated[TokenDistribution, Draw(Dirichlet(tokens=_TOKENS, alpha=1.0, remainder=Remainder(low=0.05, high=0.3)))]
     gold_is_argmax: Annotated[bool, Draw(Choice(options=(True, False), weights=(1, 2)))]
     remainder_tokens: Annotated[int, Draw(Choice(options=(1, 2, 4, 5, 10)))]
@@ -32,11 +34,11 @@ class LogitGradient(FamilyParams):
     item_types=("multipart", "single_choice"),
 )
 def build(p: LogitGradient, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
-    return build_many([p], [rng])[0]
+    return only(build_many([p], [rng]))  # type: ignore[return-value]
 
 
 @batch_builder("logit-gradient")
-def build_many(params: list[LogitGradient], rngs: list[np.random.Generator]) -> list[tuple[object, dict[str, object]]]:
+def build_many(params: list[LogitGradient], rngs: list[np.random.Generator]) -> list[object]:
     """Every seed's item; the gradients come from one engine call per vocabulary size and
     remainder split (the gold token is drawn first, as one by one)."""
     gold = [pick_gold(p.probs, p.gold_is_argmax, rng) for p, rng in zip(params, rngs)]
@@ -51,7 +53,7 @@ def build_many(params: list[LogitGradient], rngs: list[np.random.Generator]) -> 
         )
         for k, i in enumerate(idx):
             grads[i] = (g[k], float(g_rest[k]))
-    return [_render(p, rng, gold[i], *grads[i]) for i, (p, rng) in enumerate(zip(params, rngs))]
+    return [or_reject(_render, p, rng, gold[i], *grads[i]) for i, (p, rng) in enumerate(zip(params, rngs))]
 
 
 def _render(p: LogitGradient, rng: np.random.Generator, c: int, g: np.ndarray, g_rest: float) -> tuple[object, dict[str, object]]:
@@ -59,7 +61,8 @@ def _render(p: LogitGradient, rng: np.random.Generator, c: int, g: np.ndarray, g
     probs = np.array(p.probs.probs)
     n_rest = p.remainder_tokens
     gold = tok(names[c])
-    spread = (f"The remaining {fmt(p.probs.remainder, 2)} is spread evenly over {n_rest} other tokens."
+    others = "one other token" if n_rest == 1 else f"{n_rest} other tokens"
+    spread = (f"The remaining {fmt(p.probs.remainder, 2)} {'is' if n_rest == 1 else 'is spread evenly over'} {others}."
               if p.probs.remainder else "")
     intro = (
         f"For *{p.prompt}* the gold next token is {gold}; the model gives\n\n{token_table([('probability', p.probs)])}\n\n"
@@ -67,7 +70,7 @@ def _render(p: LogitGradient, rng: np.random.Generator, c: int, g: np.ndarray, g
     )
     explanation = (
         "$\\partial L/\\partial z_j = p_j - [j = c]$: " + ", ".join(f"{tok(n)}: ${fmt(g[i])}$" for i, n in enumerate(names))
-        + (f", each of the {n_rest} other tokens: ${fmt(g_rest)}$" if p.probs.remainder else "")
+        + (f", {'the other token' if n_rest == 1 else f'each of the {n_rest} other tokens'}: ${fmt(g_rest)}$" if p.probs.remainder else "")
         + f". The entries sum to 0; the gold logit gets $p_c - 1 = {fmt(g[c])}$, the largest in size."
     )
     data = {"gradient": {n: float(g[i]) for i, n in enumerate(names)}, "gradient_rest_each": g_rest}
@@ -103,7 +106,7 @@ def _render(p: LogitGradient, rng: np.random.Generator, c: int, g: np.ndarray, g
             wrongs.append(Wrong((1 - probs[c]) / (len(names) - 1), "M-UNIFORM-PUSH", "Each wrong logit is pushed in proportion to its own probability."))
         parts.append(numeric_part(labels[i], f"$\\partial L/\\partial z$ for {tok(n)}", float(g[i]), wrongs))
     if p.probs.remainder:
-        parts.append(numeric_part("rest", f"$\\partial L/\\partial z$ for each one of the {n_rest} other tokens", g_rest, [
+        parts.append(numeric_part("rest", f"$\\partial L/\\partial z$ for {'the other token' if n_rest == 1 else f'each one of the {n_rest} other tokens'}", g_rest, [
             Wrong(p.probs.remainder, "M-UNIFORM-PUSH", "The remainder's aggregate is R; each of its tokens gets R/N."),
             Wrong(0.0, "M-ONLY-CORRECT", "Every wrong logit gets gradient $p_j$, however small."),
         ]))

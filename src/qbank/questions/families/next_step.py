@@ -15,7 +15,7 @@ from ...engine import logit_gradient, remainder_sgd_step
 from ..items import Option, SingleChoiceContent
 from ..params import Choice, Dirichlet, Fixed, Reject, Remainder, TokenDistribution
 from . import Draw, FamilyParams, batch_builder, family
-from ._common import Wrong, fmt, multiple_response_item, numeric_item, shuffle, tok, token_table
+from ._common import Wrong, fmt, multiple_response_item, numeric_item, shuffle, tok, token_table, wording
 
 _TOKENS = ("Je", "J'", "Le", "Mon")
 
@@ -113,7 +113,7 @@ def _render(p: NextStep, rng: np.random.Generator, probs: np.ndarray, target: in
         new_top = int(np.argmax(new_named))
         statements = [
             (f"The probability of {gold} rises, even though {top} is the current argmax.", True,
-             "Right: the gold token always gains after a step (D2).", None),
+             "Right: the gold token always gains after a step.", None),
             (f"The logit of every token except {gold} falls, {top}'s by the most.", True,
              "Right: wrong logits change by $-\\eta p_j$, largest for the most probable wrong token.", None),
             (f"The probability of {top} rises, because the step reinforces the current top prediction.", False,
@@ -129,40 +129,48 @@ def _render(p: NextStep, rng: np.random.Generator, probs: np.ndarray, target: in
         else:
             up = tok(names[ups[0]]) if ups else "the remaining tokens"
             statements.append(("Every probability except the gold token's falls after this step.", False,
-                               f"Not here: {up} gains, because one wrong token dominates and the freed mass is shared out (D2).",
+                               f"Not here: {up} gains, because one wrong token dominates and the freed mass is shared out.",
                                "M-ALL-WRONG-DOWN"))
         if new_top == target:
             statements.append((f"After this one step {gold} is the most probable token.", True,
                                f"Right: ${fmt(new_named[target], 3)}$ is now the largest.", None))
         stem = intro + "\n\nWhich statements are true? Select all that apply."
         return multiple_response_item(stem, statements, rng, d2, n_options=5), data
+    # The same form for every option, each with the step's numbers, and each drawing its wording
+    # from three of about 92, 100 and 105 characters: the key's length says nothing.
+    up, down = fmt(change[target]), fmt(-change[top_wrong])
+    each = fmt(change[target] / (len(names) - 1))
+    x, y, z = fmt(p.lr * (1 - probs[top_wrong])), fmt(p.lr * probs[target]), fmt(0.0)
+    texts = [
+        (f"The logit of {gold} rises by {up}, and each other logit falls by $\\eta p_j$, {top}'s the most (by {down}).",
+         f"The logit of {gold} rises by {up}, and each other token's logit falls by $\\eta p_j$, {top}'s the most (by {down}).",
+         f"The logit of {gold} rises by {up}, and every other token's logit falls by $\\eta p_j$, {top}'s by the most (by {down})."),
+        (f"The logit of {top} rises by {x} as the top prediction, while the logit of {gold} falls by {y}.",
+         f"The logit of {top} rises by {x} as the current top prediction, while the logit of {gold} falls by {y}.",
+         f"The logit of {top} rises by {x}, as it is the current top prediction, while the logit of {gold} falls by {y}."),
+        (f"Only the logit of {gold} changes, by {up}; the others get no gradient, so {top}'s moves by {z}.",
+         f"Only the logit of {gold} changes, rising by {up}; the others get no gradient, so {top}'s moves by {z}.",
+         f"Only the logit of {gold} changes, rising by {up}; the other tokens get no gradient, so {top}'s moves by {z}."),
+        (f"The logit of {gold} rises by {up}, and every other logit falls by the same amount, {each} each.",
+         f"The logit of {gold} rises by {up}, and every other token's logit falls by the same amount, {each} each.",
+         f"The logit of {gold} rises by {up}, and every other token's logit falls by one same amount, {each} for each."),
+        (f"The logit of {gold} falls by {up}, and each other logit rises by $\\eta p_j$, {top}'s the most (by {down}).",
+         f"The logit of {gold} falls by {up}, and each other token's logit rises by $\\eta p_j$, {top}'s the most (by {down}).",
+         f"The logit of {gold} falls by {up}, and every other token's logit rises by $\\eta p_j$, {top}'s by the most (by {down})."),
+    ]
+    content = f"{p.prompt}|{p.gold}|{p.lr}|" + "|".join(f"{n}:{v:.2f}" for n, v in zip(names, probs))
+    text = [wording(content, k, t) for k, t in enumerate(texts)]
     options = [
-        Option(
-            text=f"The logit of {gold} rises (by {fmt(change[target])}), and every other token's logit falls in "
-            f"proportion to its own probability, {top}'s the most (by {fmt(-change[top_wrong])}).",
-            correct=True,
-            feedback="Right: the gradient on the logits is $p - \\text{onehot}$, and the step moves against it.",
-        ),
-        Option(
-            text=f"The logit of {top} rises because it is the model's current top prediction; {gold} is reinforced only once it becomes the argmax.",
-            misconception="M-ARGMAX-UP",
-            feedback="The loss looks only at the gold token; the current argmax gets the largest push *down* here.",
-        ),
-        Option(
-            text=f"Only the logit of {gold} changes; the other tokens receive no gradient because they are not the target.",
-            misconception="M-ONLY-CORRECT",
-            feedback="Through the softmax every logit gets gradient $p_j$; the wrong ones are pushed down.",
-        ),
-        Option(
-            text=f"The logit of {gold} rises and every other token's logit falls by the same amount.",
-            misconception="M-UNIFORM-PUSH",
-            feedback="Each wrong logit is pushed down by $\\eta p_j$, in proportion to its own probability.",
-        ),
-        Option(
-            text=f"The logit of {gold} falls and the others rise, since parameters move along the gradient $p - \\text{{onehot}}$.",
-            misconception="M-SIGN-FLIP",
-            feedback="Gradient descent moves *against* the gradient: $z' = z - \\eta (p - \\text{onehot})$.",
-        ),
+        Option(text=text[0], correct=True,
+               feedback="Right: the gradient on the logits is $p - \\text{onehot}$, and the step moves against it."),
+        Option(text=text[1], misconception="M-ARGMAX-UP",
+               feedback="The loss looks only at the gold token; the current argmax gets the largest push *down* here."),
+        Option(text=text[2], misconception="M-ONLY-CORRECT",
+               feedback="Through the softmax every logit gets gradient $p_j$; the wrong ones are pushed down."),
+        Option(text=text[3], misconception="M-UNIFORM-PUSH",
+               feedback="Each wrong logit is pushed down by $\\eta p_j$, in proportion to its own probability."),
+        Option(text=text[4], misconception="M-SIGN-FLIP",
+               feedback="Gradient descent moves *against* the gradient: $z' = z - \\eta (p - \\text{onehot})$."),
     ]
     lines = ", ".join(f"{tok(n)}: ${fmt(change[i])}$" for i, n in enumerate(names))
     explanation = (

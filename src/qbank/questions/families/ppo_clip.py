@@ -52,12 +52,24 @@ def build(p: PpoClip, rng: np.random.Generator) -> tuple[object, dict[str, objec
         Wrong((new - old) * adv, "M-PPO-LOGRATIO", "The surrogate uses the ratio, not the log-ratio."),
         Wrong(float(np.clip(rho * adv, 1 - eps, 1 + eps)), "M-PPO-CLIP-PRODUCT", "The ratio is clipped, not the product $\\rho A$."),
     ])
+    zero = grad == 0.0
+    terms = f"$\\rho A = {fmt(rho * adv, 4)}$ and $\\mathrm{{clip}}(\\rho)A = {fmt(clipped * adv, 4)}$"
+    if zero:
+        # the clipped term binds: A > 0 with rho above 1 + eps, or A < 0 with rho below 1 - eps
+        why = (f"Here {terms}: the clipped term is the minimum, and it is constant in $\\rho$ "
+               f"(ρ = {fmt(rho, 4)} is {'above' if rho > 1 else 'below'} the clip range with A {'>' if adv > 0 else '<'} 0), so the gradient is zero.")
+        right, wrong = "Right. " + why, "It is zero. " + why + " Clipping does not merely scale the gradient: it removes it."
+    else:
+        where_text = ("ρ lies inside the clip range, so clipping changes nothing" if abs(rho - 1) <= eps else
+                      "the clipped term is the larger one here, so the minimum keeps the unclipped $\\rho A$")
+        why = f"Here {terms}: {where_text}, and $dL/d\\rho = A = {adv:g} \\ne 0$."
+        right, wrong = "Right. " + why, "It is not zero. " + why
     c = TrueFalsePart(
         label="zero_grad", prompt="True or false: the gradient of $L$ with respect to $\\pi_{new}(a|s)$ is zero here.",
-        answer=grad == 0.0,
-        feedback_true="Right: the clipped term is the binding minimum and it is constant in $\\rho$.",
-        feedback_false="The unclipped term $\\rho A$ is the minimum here, so the gradient is $A \\ne 0$.",
-        misconception="M-PPO-GRAD-ALWAYS" if grad == 0.0 else None,
+        answer=zero,
+        feedback_true=right if zero else wrong,
+        feedback_false=wrong if zero else right,
+        misconception="M-PPO-GRAD-ALWAYS" if zero else None,
     )
     expl = (f"$\\rho = e^{{{new:g} - ({old:g})}} = {fmt(rho, 4)}$; clip gives ${fmt(clipped, 4)}$; "
             f"$\\min({fmt(rho * adv, 4)}, {fmt(clipped * adv, 4)}) = {fmt(obj, 4)}$. "

@@ -26,27 +26,27 @@ _N_WRONG_SHOWN = 4
 def _wrongs(first: str, preamble: str) -> tuple[Wrong, ...]:
     """The eight wrong explanations of CONTENT.md section 3, each with what is wrong with it."""
     return (
-        Wrong("Preference training (RLHF) rewarded polite openings, so the model learned to start with a preamble.",
+        Wrong("Preference training (RLHF) rewarded polite openings, so the model learned to start every answer with a preamble.",
               "M-PRE-RLHF", "There is no preference training here: the model was only fine-tuned by maximum likelihood."),
         Wrong("The primary-colors example was dropped or mis-weighted by a bug, so the model never learned its ideal answer.",
               "M-PRE-IGNORED", "The example was included; its one first-token term is simply outweighed by the many "
               "preamble examples."),
-        Wrong("Maximum likelihood prefers longer answers, so the model pads its answer with a preamble.",
+        Wrong("Maximum likelihood prefers longer answers, so the trained model pads each of its answers with a preamble.",
               "M-PRE-LENGTH", "A longer sequence has a *lower* likelihood (more factors below 1); the preamble wins at "
               "the first-token decision, not through length."),
-        Wrong(f"The model memorised that questions about colours are answered with *{preamble}*",
+        Wrong(f"The model memorised from its training data that questions about colours are answered with *{preamble}*",
               "M-PRE-MEMORISED", "No colour example starts with the preamble: this is aggregation across many examples, "
               "not memorisation of one."),
         Wrong("Exposure bias: at inference the model conditions on its own outputs, and its early errors compound into the "
               "preamble.", "M-EB-FIRST-TOKEN", "Exposure bias is about conditioning on self-generated errors; at the first "
               "response token there is no generated prefix yet."),
-        Wrong("The sampling temperature was too high, so the model wandered into a preamble.",
+        Wrong("The sampling temperature was set too high at inference, so the model wandered off into a polite preamble.",
               "M-PRE-TEMPERATURE", "Random sampling would not add the preamble *systematically*; greedy decoding adds it "
               "because it is the mode."),
-        Wrong(f"Pre-training on web text taught the model to open with *{preamble}*, and fine-tuning cannot change that.",
+        Wrong(f"Pre-training on web text taught the model to open with *{preamble}*, and a short fine-tuning run cannot change that.",
               "M-PRE-PRETRAINING", "Pre-training may contribute, but it does not explain why fine-tuning on ideal responses "
               "keeps the preamble: the fine-tuning data itself reinforces it."),
-        Wrong(f"Cross-entropy only penalises wrong tokens, and {tok(first)} is not wrong, so nothing ever pushes it down.",
+        Wrong(f"Cross-entropy only penalises wrong tokens, and {tok(first)} is not a wrong token here, so nothing ever pushes it down.",
               "M-PRE-WRONG-ONLY", f"The gold token's log-probability is the only term: {tok(first)} is pushed down by this "
               "example, but pushed up by the many others that start with it."),
     )
@@ -77,11 +77,9 @@ def build(p: PreambleExplain, rng: np.random.Generator) -> tuple[object, dict[st
         f"preamble such as *{p.preamble}* For *{_INSTRUCTION}* the ideal response is *{_IDEAL}*, yet the trained model says "
         f"*{p.preamble} {_CONTENT}*\n\nWhich explanation is most accurate?"
     )
-    key = (
-        "The loss is a sum of per-token log-likelihood terms over every example, and one set of parameters produces the "
-        "first-token distribution for all similar instructions; so maximum likelihood sets "
-        f"p({tok(first)} | instruction) near the share of responses that start with it, and greedy decoding picks that mode."
-    )
+    # As long and as plain as the wrong explanations (which run from about 95 to 117 characters),
+    # so that its length does not give it away.
+    key = "Per-token maximum likelihood with one set of parameters matches the share of responses that open this way."
     wrongs = _wrongs(first, p.preamble)
     expl = (
         "Each response token is its own prediction term, and the primary-colors example adds only one term pushing up "

@@ -10,21 +10,26 @@ from ..params import Choice
 from . import Draw, FamilyParams, family
 from ._common import multiple_response_item
 
+# Wrong remedies are worded like the right ones (as long, as concrete, in the stem's terms), so
+# that a test-wise pick of the longest or most on-topic option earns nothing.
 _OPTIONS = (
-    ("Rewrite or filter the SFT data so that formulaic preambles are rare.", True,
+    ("Rewrite or filter the SFT data so that formulaic preambles become rare among its responses.", True,
      "Right: MLE reproduces the data's first-token frequencies, so changing the data changes the mode.", None),
     ("Preference-optimise (DPO or RLHF) on pairs that prefer the direct answer to the preamble version.", True,
      "Right: preference training pushes probability from the preamble to the direct answer.", None),
-    ("Upweight the one example with the direct answer by a large factor.", False,
-     "Only partly: under a per-type model it needs a weight above 9 to flip the argmax, and it risks overfitting one prompt.", "M-FIX-UPWEIGHT"),
-    ("Train for more epochs on the same data.", False,
+    ("Upweight the one example with the direct answer by a small factor, such as 2, in the SFT loss.", False,
+     "Too small: the many preamble responses still outweigh one example counted twice. Only a large weight (above 9 "
+     "under a per-type model) flips the first token, and it fits this one prompt rather than the cause.", "M-FIX-UPWEIGHT"),
+    ("Train for more epochs on the same SFT data, so that the model fits each ideal response more closely.", False,
      "The model converges to the data distribution; it may memorise one example but keeps the preamble in general.", "M-FIX-EPOCHS"),
-    ("Lower the sampling temperature.", False,
+    ("Lower the sampling temperature, so that the model picks the most likely first token of its answer.", False,
      "A lower temperature sharpens towards the mode, which is the preamble.", "M-FIX-TEMPERATURE"),
-    ("Mask the prompt tokens in the loss.", False,
+    ("Mask the prompt tokens in the SFT loss, so that only the response tokens of each pair are trained.", False,
      "Irrelevant: the preamble is in the response, and prompt masking is usually already done.", "M-FIX-MASK-PROMPT"),
-    ("Add label smoothing.", False, "Label smoothing spreads mass further; it does not favour the direct answer.", "M-FIX-SMOOTHING"),
-    ("Exclude the `<eos>` token from the loss.", False, "Irrelevant to the first response token.", "M-FIX-EOS"),
+    ("Add label smoothing to the SFT loss, so that the model is less certain of the preamble's first token.", False,
+     "Label smoothing spreads mass further; it does not favour the direct answer.", "M-FIX-SMOOTHING"),
+    ("Exclude the `<eos>` token of each response from the loss, so that the answers may end later.", False,
+     "Irrelevant to the first response token.", "M-FIX-EOS"),
 )
 
 _CASES = (

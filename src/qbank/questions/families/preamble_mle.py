@@ -88,9 +88,11 @@ def _table(groups: list[str], tokens: list[str], m: np.ndarray, special: str, sp
 
 
 def _dist_text(tokens: list[str], q: np.ndarray, pre: int, spec: int) -> str:
+    # Both tokens appear in every option's greedy clause, so its length does not depend on which wins.
     top = int(np.argmax(q))
+    other = spec if top == pre else pre
     return (f"$p$({tok(tokens[pre])}) = {fmt(q[pre])}, $p$({tok(tokens[spec])}) = {fmt(q[spec])}; "
-            f"greedy decoding starts with {tok(tokens[top])}")
+            f"greedy decoding starts with {tok(tokens[top])}, not {tok(tokens[other])}")
 
 
 @family(
@@ -148,7 +150,7 @@ def build(p: PreambleMle, rng: np.random.Generator) -> tuple[object, dict[str, o
     n_cls = float(row.sum())
     mle_expl = (
         f"MLE with shared parameters gives every context in a class the class's empirical (weighted) first-token "
-        f"frequencies (D3). {name[0].upper() + name[1:]} cannot split {cls_text} ({fmt(n_cls, 0)} weighted examples): "
+        f"frequencies. {name[0].upper() + name[1:]} cannot split {cls_text} ({fmt(n_cls, 0)} weighted examples): "
         + ", ".join(f"$p$({tok(t)}) = {fmt(row[i], 0)}/{fmt(n_cls, 0)} = {fmt(q[i])}" for i, t in enumerate(tokens) if row[i] > 0)
         + f". Greedy decoding starts with the mode, {tok(tokens[int(np.argmax(q))])}."
     )
@@ -188,7 +190,8 @@ def build(p: PreambleMle, rng: np.random.Generator) -> tuple[object, dict[str, o
         wrongs = [
             Wrong(_dist_text(tokens, per_example, pre, spec), "M-PER-EXAMPLE",
                   "MLE does not reproduce each example's own target: the model cannot tell this prompt from the rest of its class."),
-            Wrong(f"$p$ = 1/{n_seen} = {fmt(1 / n_seen)} for each of the {n_seen} first tokens seen in the class; greedy decoding has no preferred first token",
+            # in the form of the other options, so that its length does not single it out
+            Wrong(f"$p$({tok(tokens[pre])}) = {fmt(1 / n_seen)}, $p$({tok(tokens[spec])}) = {fmt(1 / n_seen)}; greedy decoding finds {tok(tokens[pre])} and {tok(tokens[spec])} on par",
                   "M-UNIFORM", "MLE weights each token by how often it occurs, not equally over the tokens seen."),
             Wrong(_dist_text(tokens, majority, pre, spec), "M-MAJORITY-ONLY",
                   "That is the mode only; the MLE distribution keeps every token's frequency (greedy decoding then picks the mode)."),

@@ -39,8 +39,9 @@ def build(p: PreambleOpen, rng: np.random.Generator) -> tuple[OpenResponseConten
     n = sum(p.first_tokens.values())
     p_pre, p_dir = float(q[int(np.argmax(q))]), float(q[names.index(direct)]) if direct in names else 0.0
     stem = (
-        f"A team fine-tunes a language model on {n} (instruction, ideal response) pairs. For *{p.instruction}* "
-        f"the ideal response is *{p.ideal}*, yet the trained model says *{p.observed}*\n\n"
+        f"A team fine-tunes a language model on {n} (instruction, ideal response) pairs; {p.first_tokens[preamble]} of the "
+        f"{n} ideal responses start with the token '{preamble}' (a preamble like the one below), and only one starts with "
+        f"'{direct}'. For *{p.instruction}* the ideal response is *{p.ideal}*, yet the trained model says *{p.observed}*\n\n"
         "Focusing on how the maximum-likelihood objective works token by token across the whole dataset, "
         "explain why the preamble appears."
     )

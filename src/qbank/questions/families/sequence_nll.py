@@ -11,7 +11,7 @@ from ...engine import sequence_nll
 from .._model import Frozen
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
-from ._common import Wrong, draw_probs, fmt, numeric_item, tok
+from ._common import Wrong, decimals_for, draw_probs, fmt, numeric_item, tok
 
 
 class Example(Frozen):
@@ -57,9 +57,15 @@ def build(p: SequenceNll, rng: np.random.Generator) -> tuple[object, dict[str, o
     gold_p, alt_p = slots[:, 0], slots[:, 1]
     alts = [p.alternatives[int(i)] for i in rng.integers(len(p.alternatives), size=T)]
     alts = [a if a != g else "<unk>" for a, g in zip(alts, y)]
-    # Under its own greedy prefix the model sees contexts it was not trained on: lower gold probabilities.
-    free = np.maximum(np.round(gold_p * rng.uniform(0.3, 0.85, size=T), 2), 0.01)
-    free[0] = gold_p[0]  # the first step has no generated prefix
+    # One model of the sequence. Greedy decoding takes the likelier of the two listed tokens at each
+    # step (the rest is spread thin). While greedy has produced the gold prefix, the free-running
+    # context *is* the gold prefix, so its probabilities are the teacher-forced ones; after greedy's
+    # first departure the model sees a context it was not trained on and gives the gold tokens less.
+    agrees = np.concatenate([[True], np.cumprod(gold_p[:-1] > alt_p[:-1]).astype(bool)])
+    lower = np.minimum(np.maximum(np.round(gold_p * rng.uniform(0.3, 0.85, size=T), 2), 0.01), np.round(gold_p - 0.01, 2))
+    free = np.where(agrees, gold_p, lower)
+    if p.show_free_run and agrees.all():
+        raise Reject("greedy decoding reproduces the gold response, so the free-running table is the teacher-forced one")
     nll = float(sequence_nll(gold_p))
     top = np.maximum(gold_p, alt_p)
     has_eos = y[-1] == "<eos>"
@@ -69,12 +75,13 @@ def build(p: SequenceNll, rng: np.random.Generator) -> tuple[object, dict[str, o
     table = "| step | gold token | p(gold token) | other token | p(other token) |\n|---:|---|---:|---|---:|\n" + rows
     stem = (
         f"Prompt: *{p.example.prompt}* Gold response tokens: " + " ".join(tok(t) for t in y) + ".\n\n"
-        "At each step the model is fed the prompt and the *gold* prefix (teacher forcing) and gives:\n\n" + table
+        "At each step the model is fed the prompt and the *gold* prefix (teacher forcing) and gives the probabilities below "
+        "(the rest of each step's probability is spread over many other tokens, each tiny):\n\n" + table
     )
     if p.show_free_run:
         stem += (
-            "\n\nIf instead the model were fed its *own* greedy output, it would give the gold tokens probabilities "
-            + ", ".join(fmt(v, 2) for v in free) + "."
+            "\n\nIf instead the model were fed its *own* greedy output (the likelier listed token at each step), it would "
+            "give the gold tokens probabilities " + ", ".join(fmt(v, 2) for v in free) + "."
         )
     def variants(values: np.ndarray) -> tuple[float, float, float]:
         s = float(sequence_nll(values))
@@ -86,7 +93,7 @@ def build(p: SequenceNll, rng: np.random.Generator) -> tuple[object, dict[str, o
         "mean": "the per-token mean negative log-likelihood (in nats)",
         "prob": "the probability $\\Pr(y \\mid x)$ the model gives the whole response",
     }[p.ask]
-    decimals = 4 if p.ask == "prob" else 3
+    decimals = decimals_for(key, 4) if p.ask == "prob" else 3
     if p.ask == "prob" and key < 0.001:
         raise Reject("the sequence probability is too small to ask for")
     wrongs = [
@@ -106,5 +113,5 @@ def build(p: SequenceNll, rng: np.random.Generator) -> tuple[object, dict[str, o
         f"The answer is {fmt(key, decimals)}."
     )
     return numeric_item(stem + f"\n\nWhat is {what}?", key, wrongs, explanation, decimals=decimals), {
-        "gold_probs": gold_p.tolist(), "nll": nll,
+        "gold_probs": gold_p.tolist(), "other_probs": alt_p.tolist(), "free_run_probs": free.tolist(), "nll": nll,
     }

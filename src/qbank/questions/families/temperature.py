@@ -10,7 +10,7 @@ from ...engine import apply_temperature
 from ..items import OrderingContent
 from ..params import Choice, Dirichlet, Reject, TokenDistribution
 from . import Draw, FamilyParams, batch_builder, family
-from ._common import Wrong, fmt, numeric_item, tok, token_table
+from ._common import Wrong, only, or_reject, fmt, numeric_item, tok, token_table
 
 _TOKENS = ("blue", "green", "red", "yellow", "purple")
 
@@ -31,11 +31,11 @@ class Temperature(FamilyParams):
     item_types=("numeric",),
 )
 def build(p: Temperature, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
-    return build_many([p], [rng])[0]
+    return only(build_many([p], [rng]))  # type: ignore[return-value]
 
 
 @batch_builder("temperature")
-def build_many(params: list[Temperature], rngs: list[np.random.Generator]) -> list[tuple[object, dict[str, object]]]:
+def build_many(params: list[Temperature], rngs: list[np.random.Generator]) -> list[object]:
     """Every seed's item; the re-tempered distributions (at T and at 1/T) come from one engine
     call per temperature and vocabulary size, on rows that give the one-row results."""
     new: list[np.ndarray] = [np.empty(0)] * len(params)
@@ -48,7 +48,7 @@ def build_many(params: list[Temperature], rngs: list[np.random.Generator]) -> li
         at_t, at_inv = apply_temperature(probs, T), apply_temperature(probs, 1 / T)
         for k, i in enumerate(idx):
             new[i], mult[i] = at_t[k], at_inv[k]
-    return [_render(p, rng, new[i], mult[i]) for i, (p, rng) in enumerate(zip(params, rngs))]
+    return [or_reject(_render, p, rng, new[i], mult[i]) for i, (p, rng) in enumerate(zip(params, rngs))]
 
 
 def _render(p: Temperature, rng: np.random.Generator, new: np.ndarray, mult: np.ndarray) -> tuple[object, dict[str, object]]:

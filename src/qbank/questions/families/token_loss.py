@@ -5,17 +5,22 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
+from pydantic import Field
 
 from ...engine import cross_entropy, cross_entropy_from_logits, entropy
-from ..params import Choice, Dirichlet, Remainder, TokenDistribution
+from ..params import Choice, Dirichlet, Reject, Remainder, TokenDistribution
 from . import Draw, FamilyParams, batch_builder, family
-from ._common import Wrong, fmt, numeric_item, pick_gold, tok, token_table
+from ._common import Wrong, fmt, numeric_item, only, or_reject, tok, token_table
 
 _TOKENS = ("Paris", "Lyon", "the", "a", "Marseille")
 
 
 class TokenLoss(FamilyParams):
     prompt: str = "The capital of France is"
+    true_tokens: tuple[str, ...] = Field(
+        default=("Paris", "the", "a"),
+        description="The listed tokens that continue the prompt truthfully; the gold token is one of them.",
+    )
     probs: Annotated[TokenDistribution, Draw(Dirichlet(tokens=_TOKENS, alpha=1.0, remainder=Remainder(low=0.0, high=0.3)))]
     gold_is_argmax: Annotated[bool, Draw(Choice(options=(True, False)))]
     unit: Annotated[Literal["nats", "bits"], Draw(Choice(options=("nats", "bits"), weights=(3, 1)))]
@@ -31,13 +36,26 @@ class TokenLoss(FamilyParams):
     item_types=("numeric",),
 )
 def build(p: TokenLoss, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
-    return build_many([p], [rng])[0]
+    return only(build_many([p], [rng]))  # type: ignore[return-value]
 
 
-def _prepare(p: TokenLoss, rng: np.random.Generator) -> tuple[int, np.ndarray]:
+def _pick_gold(p: TokenLoss, rng: np.random.Generator) -> int | None:
+    """The gold index: the argmax or a uniformly chosen other token, among the tokens that continue
+    the prompt truthfully (a training text says "The capital of France is Paris", never "... Marseille");
+    None when no listed token fits."""
+    probs = np.array(p.probs.probs)
+    top = int(np.argmax(probs))
+    true = [i for i, n in enumerate(p.probs.names) if n in p.true_tokens]
+    if p.gold_is_argmax:
+        return top if top in true else None
+    others = [i for i in true if i != top]
+    return int(others[int(rng.integers(len(others)))]) if others else None
+
+
+def _prepare(p: TokenLoss, rng: np.random.Generator) -> tuple[int | None, np.ndarray]:
     """The gold index (the only use of the generator) and the vector the engine scores:
     logits rounded to the 2 decimals the stem shows, or the probabilities plus remainder."""
-    c = pick_gold(p.probs, p.gold_is_argmax, rng)
+    c = _pick_gold(p, rng)
     if p.given == "logits":
         full = np.append(p.probs.probs, p.probs.remainder) if p.probs.remainder else np.array(p.probs.probs)
         return c, np.round(np.log(full) - np.log(full).mean(), 2)
@@ -45,7 +63,7 @@ def _prepare(p: TokenLoss, rng: np.random.Generator) -> tuple[int, np.ndarray]:
 
 
 @batch_builder("token-loss")
-def build_many(params: list[TokenLoss], rngs: list[np.random.Generator]) -> list[tuple[object, dict[str, object]]]:
+def build_many(params: list[TokenLoss], rngs: list[np.random.Generator]) -> list[object]:
     """Every seed's item; the losses and entropies of the batch come from one engine call per vector shape."""
     prepared = [_prepare(p, rng) for p, rng in zip(params, rngs)]
     loss_nats = np.empty(len(params))
@@ -56,7 +74,7 @@ def build_many(params: list[TokenLoss], rngs: list[np.random.Generator]) -> list
         groups.setdefault((p.given == "logits", len(v)), []).append(i)
     for (logits, _), idx in groups.items():
         v = np.stack([prepared[i][1] for i in idx])
-        c = np.array([prepared[i][0] for i in idx])
+        c = np.array([prepared[i][0] or 0 for i in idx])  # a seed without a truthful gold is rejected below
         if logits:
             loss_nats[idx] = cross_entropy_from_logits(v, c)
             e = np.exp(v - v.max(axis=-1, keepdims=True))
@@ -67,7 +85,9 @@ def build_many(params: list[TokenLoss], rngs: list[np.random.Generator]) -> list
         ent[idx] = entropy(q)
         for k, i in enumerate(idx):
             q_all[i] = q[k]
-    return [_render(p, c, v, q_all[i], float(loss_nats[i]), float(ent[i])) for i, (p, (c, v)) in enumerate(zip(params, prepared))]
+    return [or_reject(_render, p, c, v, q_all[i], float(loss_nats[i]), float(ent[i])) if c is not None
+            else Reject(f"no listed token that continues {p.prompt!r} truthfully fits gold_is_argmax={p.gold_is_argmax}")
+            for i, (p, (c, v)) in enumerate(zip(params, prepared))]
 
 
 def _render(p: TokenLoss, c: int, v: np.ndarray, q: np.ndarray, loss_nats: float, ent: float) -> tuple[object, dict[str, object]]:
@@ -92,8 +112,10 @@ def _render(p: TokenLoss, c: int, v: np.ndarray, q: np.ndarray, loss_nats: float
         Wrong(-np.log10(pc), "M-LOG-BASE10", f"That uses $\\log_{{10}}$; the stem asks for {p.unit}."),
         Wrong(np.log(pc) / scale, "M-NO-NEG", "A log-probability is negative; the loss is its negation."),
         Wrong(1 - pc, "M-PROB-AS-LOSS", "$1 - p$ is not the cross-entropy; the loss is $-\\log p$."),
-        Wrong(ent / scale, "M-ENTROPY", "That is the entropy of the model's distribution, not the cross-entropy with the one-hot target."),
     ]
+    if p.given == "logits" or not p.probs.remainder:
+        # With "(all other tokens)" as one row the entropy is not given: the row is many tokens, not one.
+        wrongs.append(Wrong(ent / scale, "M-ENTROPY", "That is the entropy of the model's distribution, not the cross-entropy with the one-hot target."))
     stem = f"{intro}\n\nWhat is the training (cross-entropy) loss for this token, in {unit_word}?"
     explanation = f"With a one-hot target only the gold token counts: {how} = {fmt(loss, 3)}" + (
         f" (the softmax of the logits gives $p({names[c]}) = {fmt(pc, 4)}$)." if p.given == "logits" else ".")

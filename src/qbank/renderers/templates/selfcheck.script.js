@@ -55,6 +55,7 @@
   function normalise(text, caseSensitive) {
     var folded = text.normalize("NFKC").replace(/[\u2019\u2018\u02bc`\u00b4\u2032\u201b\u201c\u201d\u201e\u2033\u00ab\u00bb]/g,
       function (c) { return QUOTES[c]; }).split(/\s+/).filter(Boolean).join(" ");
+    folded = folded.replace(/[.!?]+$/, "").trim() || folded;  // as qbank.grader.text: "teacher forcing." is "teacher forcing"
     return caseSensitive ? folded : folded.toLowerCase();
   }
 
@@ -186,10 +187,18 @@
       return { fraction: longestInOrder(order.map(function (e) { return rank[e]; })) / k.order.length, feedback: [] };
     },
     matching: function (k, pairs) {
-      var right = 0;
-      pairs.forEach(function (p, i) { if (p === k.pairs[i]) right++; });
+      var right = 0, texts = [], mids = [];
+      pairs.forEach(function (p, i) {
+        if (p === k.pairs[i]) { right++; return; }
+        // as the grader: each distractor choice matched wrongly, its feedback first, then its misconception
+        (k.distractors || []).forEach(function (d) {
+          if (d.choice !== p) return;
+          if (d.feedback && texts.indexOf(d.feedback) < 0) texts.push(d.feedback);
+          if (d.misconception && mids.indexOf(d.misconception) < 0) mids.push(d.misconception);
+        });
+      });
       var fraction = k.scoring === "all_or_nothing" ? (right === k.pairs.length ? 1 : 0) : right / k.pairs.length;
-      return { fraction: fraction, feedback: [] };
+      return { fraction: fraction, feedback: texts.concat(mids.map(escapeHtml)) };
     },
     open_response: function (k) {
       var rows = k.rubric.map(function (c) {
