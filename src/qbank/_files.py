@@ -69,11 +69,14 @@ def read_yaml(path: str | Path) -> tuple[Any, Lines]:
     import yaml
 
     path = Path(path)
+    check_yaml_size(path)
     text = read_text(path)
     try:
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                check_yaml_expansion(node, str(path))
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -83,6 +86,62 @@ def read_yaml(path: str | Path) -> tuple[Any, Lines]:
     if node is not None:
         _collect_lines(node, (), lines)
     return data, lines
+
+
+# Bounds on what one YAML file may ask of qbank, so that a huge file or an alias bomb fails
+# at once with a message instead of running for minutes: a bank file of 10 MB holds thousands
+# of templates (the built-in bank is 32 KB), and aliases may repeat a few nodes, not billions.
+MAX_YAML_BYTES = 10 * 1024 * 1024
+MAX_ALIAS_EXPANSION = 100_000  # nodes that aliases may add beyond 4x the file's own nodes
+
+
+def check_yaml_size(path: Path) -> None:
+    """Refuse a YAML file larger than MAX_YAML_BYTES before reading it."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # read_text reports a missing or unreadable file
+    if size > MAX_YAML_BYTES:
+        raise BankError([Problem(str(path), f"the file is {size / 1e6:.1f} MB, more than qbank reads from one YAML file "
+                                            f"({MAX_YAML_BYTES / 1e6:.0f} MB); split it into several files in a folder")])
+
+
+def check_yaml_expansion(root: Any, file: str) -> None:
+    """Refuse a YAML node graph whose aliases expand it far beyond its size (billion laughs),
+    or that refers to itself; counted without expanding, in time linear in the file."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+    # iterative post-order walk: (node, children done?)
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            visiting.discard(key)
+            children = _children(node, yaml)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            continue
+        if key in sizes:
+            continue
+        if key in visiting:
+            raise BankError([Problem(file, "a YAML alias refers to the node that contains it", line=node.start_mark.line + 1)])
+        visiting.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node, yaml) if id(c) not in sizes)
+    expanded, distinct = sizes[id(root)], len(sizes)
+    if expanded > 4 * distinct + MAX_ALIAS_EXPANSION:
+        raise BankError([Problem(file, f"YAML aliases expand the file's {distinct} nodes to {expanded:,}, more than qbank "
+                                       "accepts (an alias bomb?); write the repeated parts out or use fewer aliases")])
+
+
+def _children(node: Any, yaml: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _yaml_problem(exc: Any, text: str, file: str) -> Problem:
