@@ -51,7 +51,7 @@ hostile_text = st.text(alphabet=st.sampled_from(list("=+-@'\"\t\r\n,;0123456789.
 
 
 @pytest.mark.fuzz
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=int(os.environ.get("QBANK_FUZZ_EXAMPLES", "300")), deadline=None)
 @given(st.lists(st.lists(hostile_text, min_size=1, max_size=5), min_size=1, max_size=5))
 def test_every_table_round_trips_and_no_cell_starts_a_formula(rows: list[list[str]]) -> None:
     text = csv_text(rows)

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,7 +144,7 @@ MESSAGES: dict[str, set[str]] = {}
 
 
 @pytest.fixture(scope="module")
-def workdirs() -> dict[str, Path]:
+def workdirs() -> Iterator[dict[str, Path]]:
     with tempfile.TemporaryDirectory() as root:
         yield {t.name: Path(root) / re.sub(r"\W", "-", t.name) for t in TARGETS}
 
