@@ -107,6 +107,14 @@ def test_atomic_write_gives_the_mode_open_would(tmp_path: Path, umask: int) -> N
     assert mode == stat.S_IMODE((tmp_path / "plain.txt").stat().st_mode) == 0o666 & ~umask
 
 
+def test_rewriting_a_file_keeps_its_mode_as_open_would(tmp_path: Path) -> None:
+    target = tmp_path / "grades.csv"
+    target.write_text("old\n")
+    target.chmod(0o640)  # the instructor made it private to the course group
+    atomic_write(target, "new\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640 and target.read_text() == "new\n"
+
+
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:
     """A full disk (here: a file-size limit, so the write fails with EFBIG) changes nothing."""
     import resource

@@ -121,3 +121,23 @@ def test_constraints_that_are_never_met_fail_within_the_draw_budget(tmp_path: Pa
     assert result.exit_code == 2
     assert f"{bank}: template hard: seed 0:" in result.output
     assert "no draw met the constraints in 100000 tries; most often: two probabilities of state_a are closer than 0.3" in result.output
+
+
+def test_a_quiz_on_a_template_whose_constraints_are_never_met_fails_with_exit_2_and_the_section(tmp_path: Path) -> None:
+    bank = tmp_path / "hard.yaml"
+    bank.write_text("""templates:
+  - id: hard
+    title: Never met
+    family: compare-states
+    tags: {topics: [cross-entropy], bloom: analyze}
+    max_draws: 20000
+    constraints:
+      - {kind: min_gap, distribution: state_a, gap: 0.3}
+""", encoding="utf-8")
+    spec = tmp_path / "quiz.yaml"
+    spec.write_text("title: T\nseed: 1\nvariants: 3\nsections:\n  - title: S\n    select: {ids: [hard]}\n", encoding="utf-8")
+    result = run("build", str(spec), "--no-builtin", "--bank", str(bank), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert f"{spec}:5: sections[0]: section 1 ('S'): template hard (seed" in result.output
+    assert "no draw met the constraints in 20000 tries" in result.output and "raise its max_draws" in result.output
+    assert not (tmp_path / "out").exists()

@@ -281,10 +281,19 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def _mode_for(path: Path) -> int:
+    """The mode ``open(path, "w")`` leaves: an existing file's own, else the umask's."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return file_mode()
+
+
 def atomic_write(path: str | Path, content: str | bytes) -> None:
     """Write ``content`` to ``path`` through a temporary file in the same folder and a rename.
 
-    The file gets the mode ``open()`` would give it (0666 less the umask), not mkstemp's 0600:
+    The file gets the mode ``open()`` would give it (an existing file's own, else 0666 less
+    the umask), not mkstemp's 0600:
     an instructor building into a shared course folder must not get files only they can read.
     A process killed or failing midway leaves the old file or the new one, never a torn one
     (the rename is the only step others can see; there is no fsync, so a power cut is the
@@ -295,7 +304,7 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), file_mode())
+            os.fchmod(f.fileno(), _mode_for(path))
             f.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.replace(tmp, path)
     except BaseException:
@@ -322,7 +331,7 @@ def atomic_write_all(files: Mapping[str | Path, str | bytes]) -> None:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=".tmp")
             staged.append((tmp, path))
             with os.fdopen(fd, "wb") as f:
-                os.fchmod(f.fileno(), file_mode())
+                os.fchmod(f.fileno(), _mode_for(path))
                 f.write(content.encode("utf-8") if isinstance(content, str) else content)
         for tmp, path in staged:
             os.replace(tmp, path)
