@@ -43,7 +43,8 @@ BANK = {"templates": [
 ]}
 
 SPEC = {
-    "title": "Quiz <script>window.pwned=8</script> ]]>",
+    # a line break in the title once started a question of its own in the GIFT file's header comment
+    "title": "Quiz <script>window.pwned=8</script> ]]>\n::Injected:: What? {=yes ~no}\n",
     "id": "hostile",
     "seed": 1,
     "variants": 1,

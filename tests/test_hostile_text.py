@@ -158,6 +158,14 @@ def test_hostile_text_reaches_the_student_intact_and_inert(built: Path, fmt: str
         assert "49" not in shown.replace(LONG, ""), f"{path}: template syntax in static text was evaluated"
 
 
+def test_nothing_in_the_text_adds_a_question_to_a_line_based_format(built: Path) -> None:
+    """GIFT and Aiken start a question at a line; a title or stem must not start one."""
+    gift = files_of(built / "out", "gift")[0].read_text(encoding="utf-8")
+    assert len(re.findall(r"^::", gift, flags=re.M)) == 2  # the two items, nothing injected
+    aiken = files_of(built / "out", "aiken")[0].read_text(encoding="utf-8")
+    assert aiken.count("\nANSWER: ") + aiken.startswith("ANSWER: ") == 1  # the one single-choice item
+
+
 def test_the_self_check_page_carries_the_hostile_text_as_data_not_code(built: Path) -> None:
     for path in sorted((built / "selfcheck").rglob("*.html")):
         text = path.read_text(encoding="utf-8")
