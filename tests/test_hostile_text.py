@@ -189,3 +189,18 @@ def test_lms_files_with_hostile_text_pass_the_validators(built: Path) -> None:
         done = subprocess.run([str(validator), "--format", name, *map(str, paths)], capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stdout + done.stderr
         assert done.stdout.count(": VALID (") == len(paths), done.stdout
+
+
+@pytest.mark.parametrize("char", ["\x0c", "\x01", "\x1b", "\ud800", "\uffff"])
+def test_a_character_no_export_can_carry_is_refused_with_its_place(tmp_path: Path, char: str) -> None:
+    """YAML escapes can spell any character; a form feed in a stem broke the QTI export with a traceback."""
+    import yaml
+
+    bank = tmp_path / "bank.yaml"
+    escaped = json.dumps(f"Stem {char} here")  # JSON escapes are YAML double-quoted escapes
+    bank.write_text(yaml.safe_dump({"templates": [{"id": "x", "title": "X", "tags": {"topics": ["cross-entropy"], "bloom": "remember"},
+                                                   "content": {"type": "true_false", "stem": "S", "answer": True}}]})
+                    .replace("stem: S", f"stem: {escaped}"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(bank)])
+    assert result.exit_code == 2, result.output
+    assert f"{bank}:" in result.output and "templates[0].content.stem: the text holds the control character U+" in result.output

@@ -85,6 +85,7 @@ def read_yaml(path: str | Path) -> tuple[Any, Lines]:
     lines: Lines = {}
     if node is not None:
         _collect_lines(node, (), lines)
+    check_yaml_characters(data, lines, str(path))
     return data, lines
 
 
@@ -134,6 +135,38 @@ def check_yaml_expansion(root: Any, file: str) -> None:
     if expanded > 4 * distinct + MAX_ALIAS_EXPANSION:
         raise BankError([Problem(file, f"YAML aliases expand the file's {distinct} nodes to {expanded:,}, more than qbank "
                                        "accepts (an alias bomb?); write the repeated parts out or use fewer aliases")])
+
+
+# Characters no export can carry: XML 1.0 forbids the C0 controls other than tab, LF and CR
+# (a form feed in a stem broke every QTI package with a traceback), ESC would drive the
+# instructor's terminal, and a lone surrogate cannot be written as UTF-8.
+_FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def check_yaml_characters(data: Any, lines: Lines, file: str) -> None:
+    """Refuse text holding a character no export can carry, naming each place (YAML lets a
+    double-quoted string spell any character as an escape such as ``"\\x0c"``)."""
+    problems: list[Problem] = []
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, where + (k,)) for k, v in value.items())
+            texts = [k for k in value if isinstance(k, str)]
+        elif isinstance(value, list):
+            stack.extend((v, where + (i,)) for i, v in enumerate(value))
+            continue
+        else:
+            texts = [value] if isinstance(value, str) else []
+        for text in texts:
+            bad = _FORBIDDEN_TEXT.search(text)
+            if bad:
+                shown = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(where))
+                line = next((lines[where[:n]] for n in range(len(where), -1, -1) if where[:n] in lines), None)
+                problems.append(Problem(file, f"the text holds the control character U+{ord(bad.group()):04X}, which no "
+                                              "export can carry; remove it", path=shown, line=line))
+    if problems:
+        raise BankError(sorted(problems, key=lambda p: (p.line or 0, p.path)))
 
 
 def _children(node: Any, yaml: Any) -> list[Any]:
