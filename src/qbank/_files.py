@@ -59,9 +59,27 @@ def read_json(path: str | Path, *, what: str) -> Any:
     """Parse a JSON file; errors name the file, the line and ``what`` was expected."""
     text = read_text(path)
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: not {what} (invalid JSON: {exc.msg})") from None
+    check_json_text(data, str(path))
+    return data
+
+
+def check_json_text(data: Any, file: str) -> None:
+    """Refuse a JSON document whose strings hold a lone surrogate (``"\\ud800"`` is valid JSON
+    but not Unicode text: it could be read, but never written out again)."""
+    stack = [(data, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in value.items())
+            stack.extend((k, where or "(a key)") for k in value if isinstance(k, str))
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            raise InputError(f"{file}: {where or '(the document)'}: holds a lone surrogate "
+                             f"(\\u{ord(_SURROGATE.search(value).group()):04x}), which is not Unicode text")
 
 
 def read_yaml(path: str | Path) -> tuple[Any, Lines]:
@@ -140,6 +158,7 @@ def check_yaml_expansion(root: Any, file: str) -> None:
 # Characters no export can carry: XML 1.0 forbids the C0 controls other than tab, LF and CR
 # (a form feed in a stem broke every QTI package with a traceback), ESC would drive the
 # instructor's terminal, and a lone surrogate cannot be written as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
