@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 # The os functions through which Python code changes the disk (shutil, tempfile and pathlib
@@ -14,7 +14,7 @@ MUTATORS = ("open", "rename", "replace", "link", "symlink", "unlink", "rmdir", "
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT
 
 
-def run_killed_at(step: int | None, work: Callable[[], Any], extra: list[tuple[Any, str]] = ()) -> int:  # type: ignore[assignment]
+def run_killed_at(step: int | None, work: Callable[[], Any], extra: Sequence[tuple[Any, str]] = ()) -> int:
     """Run ``work`` in a child killed at disk change ``step`` (None: never).
 
     ``extra`` names further (object, attribute) callables that count as a disk change.

@@ -51,7 +51,7 @@ hostile_text = st.text(alphabet=st.sampled_from(list("=+-@'\"\t\r\n,;0123456789.
 
 
 @pytest.mark.fuzz
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=int(os.environ.get("QBANK_FUZZ_EXAMPLES", "300")), deadline=None)
 @given(st.lists(st.lists(hostile_text, min_size=1, max_size=5), min_size=1, max_size=5))
 def test_every_table_round_trips_and_no_cell_starts_a_formula(rows: list[list[str]]) -> None:
     text = csv_text(rows)
@@ -113,6 +113,14 @@ def test_atomic_write_gives_the_mode_open_would(tmp_path: Path, umask: int) -> N
         os.umask(old)
     mode = stat.S_IMODE((tmp_path / "new.txt").stat().st_mode)
     assert mode == stat.S_IMODE((tmp_path / "plain.txt").stat().st_mode) == 0o666 & ~umask
+
+
+def test_rewriting_a_file_keeps_its_mode_as_open_would(tmp_path: Path) -> None:
+    target = tmp_path / "grades.csv"
+    target.write_text("old\n")
+    target.chmod(0o640)  # the instructor made it private to the course group
+    atomic_write(target, "new\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640 and target.read_text() == "new\n"
 
 
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:

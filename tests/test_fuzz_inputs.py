@@ -12,7 +12,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,8 @@ REPORT = bool(os.environ.get("QBANK_FUZZ_REPORT"))
 NASTY = ["\n", ": ", "- ", "{", "}", "[", "]", "&a ", "*a", "!!python/object/apply:os.system ['true']", "!!binary",
          "\t", '"', "'", ",", ";", "\x00", "\ufeff", "\u202e", "\u200b", "\r", "<script>alert(1)</script>", "]]>",
          "{{ x }}", "{% if %}", "~", "=cmd|' /C calc'!A0", "1e309", "-1", "0", "nan", "null", "true", "999999999999999999999",
-         "\n  ", "#", "%", "\\", "é", "q1", "s001", "---\n", "...\n", "<<: *a\n", "x" * 300]
+         "\n  ", "#", "%", "\\", "é", "q1", "s001", "---\n", "...\n", "<<: *a\n", "x" * 300,
+         '"\\x0c"', '"\\ud800"', '"\\e[31m"', '"a\\x00b"']  # YAML escapes for characters no export can carry
 
 
 @st.composite
@@ -128,7 +129,7 @@ def _build_args(work: Path, roster: str | None) -> list[str]:
 
 TARGETS = [
     Target("bank file", "bank.yaml", _bank, lambda w: ["validate", "--seeds", "2", str(w / "bank.yaml")]),
-    Target("quiz spec", "quiz.yaml", _spec, lambda w: [*_build_args(w, None), "-o", str(w / "out"), "-f", "md,gift", "-q"],
+    Target("quiz spec", "quiz.yaml", _spec, lambda w: [*_build_args(w, None), "-o", str(w / "out"), "-f", "md,gift,qti21", "-q"],
            ("out",)),
     Target("roster", "roster.csv", _roster, lambda w: [*_build_args(w, "roster.csv"), "-o", str(w / "out"), "-f", "md", "-q"],
            ("out",)),
@@ -144,7 +145,7 @@ MESSAGES: dict[str, set[str]] = {}
 
 
 @pytest.fixture(scope="module")
-def workdirs() -> dict[str, Path]:
+def workdirs() -> Iterator[dict[str, Path]]:
     with tempfile.TemporaryDirectory() as root:
         yield {t.name: Path(root) / re.sub(r"\W", "-", t.name) for t in TARGETS}
 

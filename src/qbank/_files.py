@@ -72,9 +72,27 @@ def read_json(path: str | Path, *, what: str) -> Any:
     """Parse a JSON file; errors name the file, the line and ``what`` was expected."""
     text = read_text(path)
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: not {what} (invalid JSON: {exc.msg})") from None
+    check_json_text(data, str(path))
+    return data
+
+
+def check_json_text(data: Any, file: str) -> None:
+    """Refuse a JSON document whose strings hold a lone surrogate (``"\\ud800"`` is valid JSON
+    but not Unicode text: it could be read, but never written out again)."""
+    stack = [(data, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in value.items())
+            stack.extend((k, where or "(a key)") for k in value if isinstance(k, str))
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            raise InputError(f"{file}: {where or '(the document)'}: holds a lone surrogate "
+                             f"(\\u{ord(_SURROGATE.search(value).group()):04x}), which is not Unicode text")
 
 
 def read_yaml(path: str | Path) -> tuple[Any, Lines]:
@@ -87,6 +105,7 @@ def read_yaml(path: str | Path) -> tuple[Any, Lines]:
     loader too, so its message and line are the same with or without libyaml.
     """
     path = Path(path)
+    check_yaml_size(path)
     text = read_text(path)
     return parse_yaml(text, str(path))
 
@@ -96,18 +115,28 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Lines]:
     import yaml
 
     fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
+    # An alias needs an anchor: a text with none cannot be an alias bomb, so libyaml may
+    # build its data directly; one with anchors goes through the node graph, which is
+    # checked for expansion before any data is built.
+    if fast is not None and not _ANCHOR.search(text):
         try:
             data = yaml.load(text, Loader=fast)  # noqa: S506 - CSafeLoader is the safe loader
         except yaml.YAMLError:
             pass  # let the pure-Python loader say where, exactly as without libyaml
         else:
-            return data, _LazyLines(text)
+            lazy = _LazyLines(text)
+            check_yaml_characters(data, lazy, file)
+            return data, lazy
     data, node = _compose(text, file)
     lines: dict[tuple[Any, ...], int] = {}
     if node is not None:
         _collect_lines(node, (), lines)
+    check_yaml_characters(data, lines, file)
     return data, lines
+
+
+# An anchor (``&name``) where a YAML token can start; a false hit only costs the slower path.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
 
 
 def _compose(text: str, file: str) -> tuple[Any, Any]:
@@ -118,6 +147,8 @@ def _compose(text: str, file: str) -> tuple[Any, Any]:
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                check_yaml_expansion(node, file)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -157,6 +188,95 @@ class _LazyLines(Mapping[tuple[Any, ...], int]):
 
     def __len__(self) -> int:
         return len(self._map())
+
+
+# Bounds on what one YAML file may ask of qbank, so that a huge file or an alias bomb fails
+# at once with a message instead of running for minutes: a bank file of 10 MB holds thousands
+# of templates (the built-in bank is 32 KB), and aliases may repeat a few nodes, not billions.
+MAX_YAML_BYTES = 10 * 1024 * 1024
+MAX_ALIAS_EXPANSION = 100_000  # nodes that aliases may add beyond 4x the file's own nodes
+
+
+def check_yaml_size(path: Path) -> None:
+    """Refuse a YAML file larger than MAX_YAML_BYTES before reading it."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # read_text reports a missing or unreadable file
+    if size > MAX_YAML_BYTES:
+        raise BankError([Problem(str(path), f"the file is {size / 1e6:.1f} MB, more than qbank reads from one YAML file "
+                                            f"({MAX_YAML_BYTES / 1e6:.0f} MB); split it into several files in a folder")])
+
+
+def check_yaml_expansion(root: Any, file: str) -> None:
+    """Refuse a YAML node graph whose aliases expand it far beyond its size (billion laughs),
+    or that refers to itself; counted without expanding, in time linear in the file."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+    # iterative post-order walk: (node, children done?)
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            visiting.discard(key)
+            children = _children(node, yaml)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            continue
+        if key in sizes:
+            continue
+        if key in visiting:
+            raise BankError([Problem(file, "a YAML alias refers to the node that contains it", line=node.start_mark.line + 1)])
+        visiting.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node, yaml) if id(c) not in sizes)
+    expanded, distinct = sizes[id(root)], len(sizes)
+    if expanded > 4 * distinct + MAX_ALIAS_EXPANSION:
+        raise BankError([Problem(file, f"YAML aliases expand the file's {distinct} nodes to {expanded:,}, more than qbank "
+                                       "accepts (an alias bomb?); write the repeated parts out or use fewer aliases")])
+
+
+# Characters no export can carry: XML 1.0 forbids the C0 controls other than tab, LF and CR
+# (a form feed in a stem broke every QTI package with a traceback), ESC would drive the
+# instructor's terminal, and a lone surrogate cannot be written as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def check_yaml_characters(data: Any, lines: Lines, file: str) -> None:
+    """Refuse text holding a character no export can carry, naming each place (YAML lets a
+    double-quoted string spell any character as an escape such as ``"\\x0c"``)."""
+    problems: list[Problem] = []
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, where + (k,)) for k, v in value.items())
+            texts = [k for k in value if isinstance(k, str)]
+        elif isinstance(value, list):
+            stack.extend((v, where + (i,)) for i, v in enumerate(value))
+            continue
+        else:
+            texts = [value] if isinstance(value, str) else []
+        for text in texts:
+            bad = _FORBIDDEN_TEXT.search(text)
+            if bad:
+                shown = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(where))
+                line = next((lines[where[:n]] for n in range(len(where), -1, -1) if where[:n] in lines), None)
+                problems.append(Problem(file, f"the text holds the control character U+{ord(bad.group()):04X}, which no "
+                                              "export can carry; remove it", path=shown, line=line))
+    if problems:
+        raise BankError(sorted(problems, key=lambda p: (p.line or 0, p.path)))
+
+
+def _children(node: Any, yaml: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _yaml_problem(exc: Any, text: str, file: str) -> Problem:
@@ -326,10 +446,19 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def _mode_for(path: Path) -> int:
+    """The mode ``open(path, "w")`` leaves: an existing file's own, else the umask's."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return file_mode()
+
+
 def atomic_write(path: str | Path, content: str | bytes) -> None:
     """Write ``content`` to ``path`` through a temporary file in the same folder and a rename.
 
-    The file gets the mode ``open()`` would give it (0666 less the umask), not mkstemp's 0600:
+    The file gets the mode ``open()`` would give it (an existing file's own, else 0666 less
+    the umask), not mkstemp's 0600:
     an instructor building into a shared course folder must not get files only they can read.
     A process killed or failing midway leaves the old file or the new one, never a torn one
     (the rename is the only step others can see; there is no fsync, so a power cut is the
@@ -340,7 +469,7 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), file_mode())
+            os.fchmod(f.fileno(), _mode_for(path))
             f.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.replace(tmp, path)
     except BaseException:
@@ -367,7 +496,7 @@ def atomic_write_all(files: Mapping[str | Path, str | bytes]) -> None:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=".tmp")
             staged.append((tmp, path))
             with os.fdopen(fd, "wb") as f:
-                os.fchmod(f.fileno(), file_mode())
+                os.fchmod(f.fileno(), _mode_for(path))
                 f.write(content.encode("utf-8") if isinstance(content, str) else content)
         for tmp, path in staged:
             os.replace(tmp, path)

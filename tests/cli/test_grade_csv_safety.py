@@ -113,3 +113,19 @@ def test_a_grade_killed_at_every_step_leaves_each_file_old_or_new_and_the_next_r
         grade()  # the next run completes and removes what the killed one left
         assert {n: (out / n).read_bytes() for n in names} == new
         assert sorted(p.name for p in out.iterdir()) == sorted(names), step
+
+
+def test_a_json_response_that_is_not_unicode_is_refused_naming_it(tmp_path: Path) -> None:
+    """"\\ud800" is valid JSON but cannot be written to the grades: refused up front, exit 2."""
+    t = builtin_bank()["paris-states"]
+    item = t.instantiate(7)
+    record = StudentRecord(student="s1", items=(ManifestItem(slot="q1", item=item.id, template=t.id, version=t.version,
+                                                             seed=7, points=1, content_hash=item.content_hash()),))
+    manifest = tmp_path / "m.json"
+    manifest.write_text(Manifest(quiz_id="demo", title="Demo", seed=1, spec_hash="0" * 64, students=(record,)).to_json())
+    responses = tmp_path / "responses.json"
+    responses.write_text('[{"student": "s1", "item": "q1", "response": "A\\ud800"}]', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["grade", str(manifest), str(responses), "-o", str(tmp_path / "grades.csv")])
+    assert result.exit_code == 2
+    assert f"{responses}: [0].response: holds a lone surrogate (\\ud800)" in result.output
+    assert not (tmp_path / "grades.csv").exists()

@@ -44,15 +44,22 @@ for _ in range(40):
 
 
 @pytest.mark.slow
-def test_ten_sessions_of_fifty_answers_on_a_new_database_lose_nothing(tmp_path: Path) -> None:
+def test_ten_sessions_of_fifty_answers_and_two_real_practice_sessions_lose_nothing(tmp_path: Path) -> None:
     db, go = tmp_path / "progress.sqlite3", tmp_path / "go"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(db), f"w{n}", str(go), str(n % 2)], env=env,
                               stderr=subprocess.PIPE, text=True) for n in range(10)]
     procs += [subprocess.Popen([sys.executable, "-c", READER, str(db), str(go)], env=env, stderr=subprocess.PIPE, text=True)
               for _ in range(2)]
+    # and two real `qbank practice` sessions, skipping each of 10 items (a skip is recorded too)
+    practice = [subprocess.Popen([sys.executable, "-m", "qbank", "practice", "--n", "10", "--seed", str(n), "--db", str(db)],
+                                 env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                for n in range(2)]
     time.sleep(0.5)  # let every process import and wait, so all hit the fresh database together
     go.touch()
+    for p in practice:
+        _, err = p.communicate("s\n" * 10, timeout=120)
+        assert p.returncode == 0, err
     deadline = time.monotonic() + 120
     errors = []
     for p in procs:
@@ -63,6 +70,8 @@ def test_ten_sessions_of_fifty_answers_on_a_new_database_lose_nothing(tmp_path: 
     with ProgressStore.open(db) as store:
         attempts = store.attempts()
         assert store.schema_version >= 2
-    assert sorted(a.item_id for a in attempts) == sorted(f"w{n}-{i}" for n in range(10) for i in range(50))
+    ours = [a for a in attempts if a.session in {f"w{n}" for n in range(10)}]
+    assert sorted(a.item_id for a in ours) == sorted(f"w{n}-{i}" for n in range(10) for i in range(50))
+    assert sum(a.outcome == "skipped" for a in attempts if a not in ours) == 20
     for n in range(10):  # each session's answers in the order it gave them
         assert [a.seed for a in attempts if a.session == f"w{n}"] == list(range(50))

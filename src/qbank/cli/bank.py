@@ -118,7 +118,8 @@ def validate(paths, seeds, verbose):
             try:
                 template.instantiate(seed)
             except QbankError as exc:
-                problems.append(Problem(bank.sources[template.id], f"seed {seed}: {exc}", path=f"template {template.id}",
+                message = str(exc).removeprefix(f"template {template.id} (seed {seed}): ").removeprefix(f"template {template.id}: ")
+                problems.append(Problem(bank.sources[template.id], f"seed {seed}: {message}", path=f"template {template.id}",
                                         line=bank.line_of(template.id)))
                 break
         for warning in _static_text_warnings(template):

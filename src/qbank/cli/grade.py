@@ -17,7 +17,7 @@ def _read_responses(path: str) -> list[Any]:
     """Response rows from a CSV (header student,item,response) or a JSON list of objects."""
     import json
 
-    from .._files import csv_rows, read_text
+    from .._files import check_json_text, csv_rows, read_text
     from ..errors import InputError
     from ..grader.gradebook import ResponseRow
 
@@ -28,6 +28,7 @@ def _read_responses(path: str) -> list[Any]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{p}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+        check_json_text(data, str(p))
         if not isinstance(data, list):
             raise InputError(f"{p}: expected a JSON list of objects with keys {', '.join(REQUIRED_COLUMNS)}")
         rows = []

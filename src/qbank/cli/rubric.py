@@ -18,9 +18,9 @@ def rubric() -> None:
 
     \b
     Examples:
-        qbank rubric score primary-colors-preamble --seed 0 answers.csv -o scores.csv
-        qbank rubric calibrate primary-colors-preamble --seed 0 marked.csv
-        qbank rubric calibrate primary-colors-preamble --seed 0 marked.csv --save
+        qbank rubric score primary-colors-preamble --seed 0 examples/rubric/answers.csv -o scores.csv
+        qbank rubric calibrate primary-colors-preamble --seed 0 examples/rubric/marked.csv
+        qbank rubric calibrate primary-colors-preamble --seed 0 examples/rubric/marked.csv --save
     """
 
 
@@ -34,44 +34,57 @@ def _item(bank: Any, target: str, seed: int | None) -> Any:
 
 
 def _read_answers(path: str, criteria: list[str], points: float) -> list[Any]:
-    """Rows of a CSV with an answer column and, optionally, score and criterion columns (C1, ...)."""
-    import csv
-
-    from .._files import read_text
+    """Rows of a CSV with an answer column and, optionally, the instructor's marks: ``score``
+    (a fraction 0-1, or a percentage such as 80%) or ``points`` (out of the item's points), and
+    one column per criterion (C1, ...) with 1/0."""
+    from .._files import csv_rows, read_text
     from ..errors import InputError
     from ..grader.calibration import Marked
 
     text = read_text(path, what="answers CSV")
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    names = {h.strip().casefold(): h for h in reader.fieldnames or [] if h}
+    records = csv_rows(text, path)
+    try:
+        _, header = next(records)
+    except StopIteration:
+        raise InputError(f"{path}: the file is empty; expected a header with an answer column") from None
+    names = {h.strip().casefold(): i for i, h in enumerate(header) if h.strip()}
     column = next((names[c] for c in _ANSWER_COLUMNS if c in names), None)
     if column is None:
         raise InputError(f"{path}: missing column 'answer' (the header must name an answer or response column)")
-    score_col = names.get("score")
+    if "score" in names and "points" in names:
+        raise InputError(f"{path}: give the marks as 'score' (a fraction or percentage) or 'points', not both")
+    mark_col, in_points = (names["points"], True) if "points" in names else (names.get("score"), False)
     crit_cols = {c: names[c.casefold()] for c in criteria if c.casefold() in names}
+
+    def cell(row: list[str], i: int | None) -> str:
+        return row[i] if i is not None and i < len(row) else ""
+
     rows = []
-    for record in reader:
-        line = reader.line_num
-        answer = record.get(column) or ""
+    for line, record in records:
+        answer = cell(record, column)
         score = None
-        raw = (record.get(score_col) or "").strip() if score_col else ""
+        raw = cell(record, mark_col).strip()
         if raw:
             try:
-                score = float(raw.rstrip("%")) / (100 if raw.endswith("%") else 1)
+                value = float(raw.rstrip("%"))
             except ValueError:
-                raise InputError(f"{path}:{line}: score {raw!r} is not a number") from None
-            if score > 1:
-                score /= points  # points, not a fraction
+                raise InputError(f"{path}:{line}: {'points' if in_points else 'score'} {raw!r} is not a number") from None
+            if in_points:
+                score, limit = value / points, f"0..{points:g} points"
+            elif raw.endswith("%"):
+                score, limit = value / 100, "0%..100%"
+            else:
+                score, limit = value, "0..1 (write marks in points in a 'points' column)"
             if not 0 <= score <= 1:
-                raise InputError(f"{path}:{line}: score {raw!r} is outside 0..{points:g} points")
+                raise InputError(f"{path}:{line}: {raw!r} is outside {limit}")
         marks = {}
         for cid, col in crit_cols.items():
-            cell = (record.get(col) or "").strip().casefold()
-            if not cell:
+            mark = cell(record, col).strip().casefold()
+            if not mark:
                 continue
-            if cell not in ("1", "0", "yes", "no", "y", "n", "true", "false", "met", "missed"):
-                raise InputError(f"{path}:{line}: column {col}: {cell!r} is not 1/0 (met or not)")
-            marks[cid] = cell in ("1", "yes", "y", "true", "met")
+            if mark not in ("1", "0", "yes", "no", "y", "n", "true", "false", "met", "missed"):
+                raise InputError(f"{path}:{line}: column {header[col]}: {mark!r} is not 1/0 (met or not)")
+            marks[cid] = mark in ("1", "yes", "y", "true", "met")
         rows.append(Marked(line, answer, score, marks))
     if not rows:
         raise InputError(f"{path}: no answers (only a header)")
@@ -127,9 +140,10 @@ def score(target, answers, seed, output, banks, no_builtin):
 def calibrate(target, marked, seed, save, as_json, banks, no_builtin):
     """Compare the grader with your marking of TARGET's answers.
 
-    MARKED is a CSV with an answer column, a score column (a fraction
-    0-1, a percentage, or points) and optionally one column per criterion
-    (C1, C2, ... with 1/0). Prints Pearson r, mean absolute error and,
+    MARKED is a CSV with an answer column, your mark as a score column
+    (a fraction 0-1 or a percentage) or a points column (out of the
+    item's points), and optionally one column per criterion (C1, C2, ...
+    with 1/0). Prints Pearson r, mean absolute error and,
     per criterion, how often the grader and you agree. With --save, fits
     the criterion weights (from the scores) and paraphrase thresholds
     (from the criterion marks) and saves them; the report then shows the

@@ -40,7 +40,7 @@ from .responses import (
 )
 from .text import normalise
 
-__all__ = ["PARSERS", "letter_position", "parse"]
+__all__ = ["MAX_RESPONSE_CHARS", "PARSERS", "letter_position", "parse"]
 
 Parser = Callable[[Any, str], "Response | FormatError"]
 PARSERS: dict[str, Parser] = {}
@@ -54,10 +54,18 @@ def _parser(kind: str) -> Callable[[Parser], Parser]:
     return register
 
 
+# Longer than any answer a quiz asks for (an essay of some 15,000 words): a pasted file or a
+# runaway cell is reported at once rather than parsed for minutes.
+MAX_RESPONSE_CHARS = 100_000
+
+
 def parse(spec: Any, raw: str) -> Response | FormatError:
     """The response ``raw`` to ``spec`` (an item or a part), or why it cannot be read."""
     if not isinstance(raw, str):
         return FormatError(f"Expected text, got {type(raw).__name__}.")
+    if len(raw) > MAX_RESPONSE_CHARS:
+        return FormatError(f"The answer is {len(raw):,} characters long; qbank reads answers of at most "
+                           f"{MAX_RESPONSE_CHARS:,}.", "Check that the right column or file was given.")
     return PARSERS[spec.type](spec, raw)
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-from .._files import Lines, decode_text, parse_yaml, read_bytes, validate_data, yaml_lines
+from .._files import Lines, check_yaml_size, decode_text, parse_yaml, read_bytes, validate_data, yaml_lines
 from ..errors import BankError, InputError, Problem, QbankError, UnknownTemplate
 from ._model import Frozen, MisconceptionId
 from .items import parse_item_id
@@ -339,6 +339,7 @@ def _load_file(path: Path, shown: str, in_folder: bool = False) -> tuple[Indexed
     from . import _cache
     from .families import remember_modules
 
+    check_yaml_size(path)
     raw = read_bytes(path)
     digest, entry = _cache.lookup(raw)
     text = decode_text(raw, path)

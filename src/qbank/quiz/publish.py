@@ -213,9 +213,19 @@ def _staging(outdir: Path) -> Path | None:
         path = Path(tempfile.mkdtemp(dir=absolute.parent, prefix=f"{_sibling_prefix(outdir, _NEW)}{os.getpid()}-"))
     except OSError:
         return None
-    # mkdtemp makes 0700; the folder becomes OUTDIR, so give it OUTDIR's mode or the umask's.
-    mode = (outdir.stat().st_mode & 0o7777) if outdir.exists() else dir_mode()
-    os.chmod(path, mode)
+    # mkdtemp makes 0700; the folder becomes OUTDIR, so give it OUTDIR's mode or the umask's,
+    # and OUTDIR's group (a shared course folder's); where that cannot be, write in place.
+    try:
+        if outdir.exists():
+            st = outdir.stat()
+            if path.stat().st_gid != st.st_gid:
+                os.chown(path, -1, st.st_gid)
+            os.chmod(path, st.st_mode & 0o7777)
+        else:
+            os.chmod(path, dir_mode())
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+        return None
     return path
 
 

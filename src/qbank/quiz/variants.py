@@ -13,7 +13,7 @@ import hashlib
 import json
 from typing import Any
 
-from ..errors import InputError
+from ..errors import ConstraintError, InputError
 from .select import derive_seed, rng_from
 
 __all__ = ["fingerprint", "group_variants", "item_order", "student_seed"]
@@ -67,7 +67,12 @@ def group_variants(template: Any, quiz_seed: int, k: int, *, allow_fewer: bool =
     seen: set[str] = set()
     items: list[Any] = []
     for n in range(budget):
-        item = template.instantiate(group_seed(quiz_seed, template.id, n))
+        try:
+            item = template.instantiate(group_seed(quiz_seed, template.id, n))
+        except ConstraintError as exc:
+            # the bank's fault, but found through this section: say where, exit 2
+            raise InputError(f"{where + ': ' if where else ''}{exc}; relax the template's constraints "
+                             "or raise its max_draws") from None
         fp = fingerprint(item)
         if fp in seen:
             if template.content is not None:  # a static item has one variant: no need to try on

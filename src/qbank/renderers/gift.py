@@ -145,7 +145,8 @@ def _question(item: Any) -> tuple[str | None, list[str]]:
 def render_gift(assessment: Assessment, audience: Audience = "instructor") -> Rendered:
     """Every variant of every group as GIFT, one Moodle category per group."""
     instructor_only("gift", audience)
-    blocks = [f"// {assessment.title} ({assessment.id}), exported by qbank"]
+    # One comment line: a title's line break would start a question of its own (an injection).
+    blocks = [f"// {' '.join(assessment.title.split())} ({assessment.id}), exported by qbank"]
     warnings: list[str] = []
     current = None
     for group, item in all_items(assessment):
