@@ -70,12 +70,12 @@ def _value(value: Any, indent: str, out: list[str], prefix: str) -> None:
         if prefix.endswith("-"):
             first = True
             for k, v in value.items():
-                _value(v, indent + "  ", out, (f"{prefix} {k}:" if first else f"{indent}  {k}:"))
+                _value(v, indent + "  ", out, (f"{prefix} {_scalar(k)}:" if first else f"{indent}  {_scalar(k)}:"))
                 first = False
         else:
             out.append(prefix)
             for k, v in value.items():
-                _value(v, indent + "  ", out, f"{indent}  {k}:")
+                _value(v, indent + "  ", out, f"{indent}  {_scalar(k)}:")
         return
     if isinstance(value, (list, tuple)):
         if not value:
@@ -97,5 +97,5 @@ def dump_yaml(data: dict[str, Any]) -> str:
     """``data`` (a dict of JSON-like values) as block YAML text."""
     out: list[str] = []
     for k, v in data.items():
-        _value(v, "", out, f"{k}:")
+        _value(v, "", out, f"{_scalar(k)}:")
     return "\n".join(out) + "\n"
