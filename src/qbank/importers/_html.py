@@ -116,7 +116,51 @@ def _convert(fragment: str, resolve: ImageResolver | None) -> str:
         return _with_math(_WS.sub(" ", fragment).strip())
     if _SIMPLE.match(fragment):  # paragraphs of plain text: most stems and feedback
         return "\n\n".join(t for t in (_with_math(_WS.sub(" ", m).strip()) for m in _P.findall(fragment)) if t)
+    if resolve is None and _BLOCKS.fullmatch(fragment):
+        # top-level blocks that cannot nest (what Markdown writes): each is converted once
+        # per import however many questions repeat it (a table of probabilities, a sentence)
+        return "\n\n".join(t for t in (_block(m.group(0)) for m in _ONE_BLOCK.finditer(fragment)) if t)
     return _Writer(resolve).blocks(_tree(fragment)).strip()
+
+
+_ONE_BLOCK = re.compile(r"<(p|table|ul|ol|pre)>.*?</\1>", re.DOTALL)
+_BLOCKS = re.compile(r"(?:\s*<(p|table|ul|ol|pre)>.*?</\1>)+\s*", re.DOTALL)
+_ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r'<(t[hd])(?: style="text-align: (left|right|center);")?>(.*?)</\1>', re.DOTALL)
+_ATTR_CELL = re.compile(r"<t[hd]\s")
+_ALIGNED_CELL = re.compile(r'<t[hd] style="text-align: (?:left|right|center);">')
+_RULE = {"left": ":--", "right": "--:", "center": ":-:", "": "---"}
+
+
+@lru_cache(maxsize=65536)
+def _block(html_block: str) -> str:
+    if (html_block.startswith("<table>") and html_block.count("<table") == 1
+            and len(_ATTR_CELL.findall(html_block)) == len(_ALIGNED_CELL.findall(html_block))):
+        return _fast_table(html_block)  # plain cells, or aligned as Markdown aligns them
+    return _Writer(None).blocks(_tree(html_block)).strip()
+
+
+def _fast_table(html_block: str) -> str:
+    """A table as Markdown writes them (header row, aligned cells), cell by cell through the cache."""
+    rows = []
+    for row in _ROW.findall(html_block):
+        rows.append([(align or "", _cell(inner)) for _tag, align, inner in _CELL.findall(row)])
+    if not rows:
+        return ""
+    width = max(len(r) for r in rows)
+    head = rows[0] + [("", "")] * (width - len(rows[0]))
+    lines = ["| " + " | ".join(text for _, text in head) + " |", "|" + "|".join(_RULE[a] for a, _ in head) + "|"]
+    for cells in rows[1:]:
+        if all(not text for _, text in cells):
+            continue
+        cells = cells + [("", "")] * (width - len(cells))
+        lines.append("| " + " | ".join(text for _, text in cells) + " |")
+    return "\n".join(lines)
+
+
+@lru_cache(maxsize=65536)
+def _cell(inner: str) -> str:
+    return _WS.sub(" ", html_to_markdown(inner)).strip().replace("|", "\\|")
 
 
 def _tree(fragment: str) -> _Node:
