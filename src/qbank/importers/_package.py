@@ -82,10 +82,13 @@ class Package:
 
     def check_files(self) -> None:
         """Every ``<file href>`` of the manifest is in the zip."""
-        missing = sorted({h for _, _, files, _ in self.resources() for h in files if h and unquote(h) not in self.names})
-        if missing:
-            raise BankError([Problem(self.where("imsmanifest.xml"), f"the manifest lists {m!r}, which is not in the zip")
-                             for m in missing])
+        problems = []
+        for el in self.manifest.iter():
+            if local(el.tag) == "file" and el.get("href") and unquote(el.get("href")) not in self.names:
+                problems.append(Problem(self.where("imsmanifest.xml"), f"the manifest lists {el.get('href')!r}, "
+                                        "which is not in the zip", line=el.sourceline))
+        if problems:
+            raise BankError(problems)
 
 
 def package_format(raw: bytes, file: str) -> str:
