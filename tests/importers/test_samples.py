@@ -7,10 +7,21 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
 
 from qbank.errors import BankError
 from qbank.importers import bank_files, import_files, report_lines
+def _samples_dir() -> Path:
+    """The validator's samples: beside ../shared/lms/validate (QBANK_LMS_VALIDATE overrides), as for the exports."""
+    from lms_validator import REPO, validator_path
+
+    found = validator_path()
+    candidates = [found.parent / "samples"] if found else []
+    candidates += [REPO.parent / "shared" / "lms" / "samples", REPO.parents[1] / "shared" / "lms" / "samples"]
+    return next((c for c in candidates if c.is_dir()), candidates[-1])
+
+
+SAMPLES = _samples_dir()
+
 
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="the LMS samples are not on this machine")
 
