@@ -19,8 +19,9 @@ from qbank.questions import Assessment, load_bank
 from qbank.questions.template import Template
 from qbank.renderers import render
 
-FORMATS = {"moodle": ".xml", "gift": ".gift", "aiken": ".txt", "blackboard": ".txt", "canvas": ".zip", "qti21": ".zip"}
-NAMED = {"moodle", "gift", "canvas", "qti21"}  # formats that carry the item id
+FORMATS = {"moodle": ".xml", "gift": ".gift", "aiken": ".txt", "blackboard": ".txt", "canvas": ".zip", "qti21": ".zip",
+           "qti3": ".zip"}
+NAMED = {"moodle", "gift", "canvas", "qti21", "qti3"}  # formats that carry the item id
 
 
 def _export(items: list[Any], fmt: str, folder: Path) -> tuple[Path, list[Any]]:

@@ -10,6 +10,8 @@ import pytest
 
 from qbank.errors import BankError
 from qbank.importers import bank_files, import_files, report_lines
+
+
 def _samples_dir() -> Path:
     """The validator's samples: beside ../shared/lms/validate (QBANK_LMS_VALIDATE overrides), as for the exports."""
     from lms_validator import REPO, validator_path
@@ -21,11 +23,9 @@ def _samples_dir() -> Path:
 
 
 SAMPLES = _samples_dir()
-
-
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="the LMS samples are not on this machine")
 
-IMPORTED = ("aiken", "blackboard", "gift", "moodle", "qti12", "qti21")
+IMPORTED = ("aiken", "blackboard", "gift", "moodle", "qti12", "qti21", "qti30")
 
 
 def _samples(kind: str) -> list[Path]:
@@ -36,7 +36,7 @@ def _samples(kind: str) -> list[Path]:
 VALID_COUNTS = {
     "aiken/two_questions.txt": 2, "blackboard/all_types.txt": 9, "gift/all_types.gift": 10, "moodle/all_types.xml": 8,
     "qti12/canvas_assessment_only.xml": 8, "qti12/qti12_canvas.zip": 8, "qti12/text2qti_generated.zip": 6,
-    "qti21/item_mc.xml": 1, "qti21/qti21_package.zip": 7,
+    "qti21/item_mc.xml": 1, "qti21/qti21_package.zip": 7, "qti30/item_mc.xml": 1, "qti30/qti30_package.zip": 7,
 }
 
 
@@ -115,6 +115,9 @@ INVALID = {
     "qti21/element_order.xml": "<responseDeclaration> comes after <itemBody>",
     "qti21/qti21_bad_manifest.zip": "'items/numeric.xml', which is not in the zip",
     "qti21/xsd_bad_attribute.xml": "maxChoices='one'",
+    "qti30/correct_value_not_a_choice.xml": "'b' is not one of the choices",
+    "qti30/feedback_without_content_body.xml": "inside <qti-content-body>",
+    "qti30/qti21_names_in_qti30.xml": "the QTI 2.1 element <simpleChoice>",
 }
 
 
