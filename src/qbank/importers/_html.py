@@ -15,13 +15,12 @@ and lose their markup, and ``<script>``/``<style>`` content is dropped.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["ImageResolver", "html_to_markdown", "plain_to_markdown", "source_to_markdown", "text_to_markdown", "unescape_entities"]
+__all__ = ["ImageResolver", "html_to_markdown", "plain_to_markdown", "source_to_markdown", "text_to_markdown"]
 
 # src -> the relative path the image gets beside the bank (or None to keep the src as it is)
 ImageResolver = Callable[[str], "str | None"]
@@ -238,10 +237,8 @@ class _Writer:
 
     def table(self, node: _Node) -> str:
         rows: list[tuple[list[str], list[str]]] = []  # (cells, aligns)
-        header = True
 
         def walk(n: _Node) -> None:
-            nonlocal header
             for c in n.children:
                 if isinstance(c, _Node):
                     if c.tag == "tr":
@@ -268,7 +265,6 @@ class _Writer:
             if cells == [""] * len(cells):
                 continue  # the empty body row markdown writes for a header-only table
             lines.append("| " + " | ".join(cells + [""] * (width - len(cells))) + " |")
-        del header
         return "\n".join(lines)
 
     # -- inline ----------------------------------------------------------------------
@@ -406,11 +402,6 @@ def _mml(node: _Node) -> str:
     if tag == "semantics":
         return args[0] if args else ""
     return " ".join(a for a in args if a)
-
-
-def unescape_entities(text: str) -> str:
-    """HTML character references in a plain-text field (Moodle matching answers)."""
-    return html.unescape(text)
 
 
 def source_to_markdown(text: str) -> str:

@@ -23,7 +23,7 @@ from ._html import source_to_markdown, text_to_markdown
 from ._result import ESSAY_RUBRIC_NOTE, Imported, ImportResult, Place, Skipped, image_resolver, name_and_id
 from ._xml import parse_xml
 
-__all__ = ["read_moodle", "looks_like_moodle"]
+__all__ = ["read_moodle"]
 
 # Types qbank cannot carry, with the reason the report gives.
 UNSUPPORTED = {
@@ -43,10 +43,6 @@ UNSUPPORTED = {
 }
 SUPPORTED = ("multichoice", "multichoiceset", "truefalse", "shortanswer", "numerical", "matching", "essay",
              "ordering", "cloze", "multianswer")
-
-
-def looks_like_moodle(head: bytes) -> bool:
-    return b"<quiz" in head and b"<question" in head or head.lstrip().startswith(b"<?xml") and b"<quiz" in head
 
 
 def _category_path(text: str) -> tuple[str, ...]:
