@@ -124,10 +124,10 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
 
     result = import_files([_write(tmp_path, "q.xml", MOODLE_HEAD + _mc("A") + "</quiz>\n")])
 
-    def boom(templates: object, header: str) -> str:
+    def boom(src: object, dst: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(_writer, "_dump", boom)
+    monkeypatch.setattr(_writer.os, "rename", boom)  # everything is written, the final rename fails
     with pytest.raises(OSError):
         write_bank(result, tmp_path / "bank")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == ["q.xml"]

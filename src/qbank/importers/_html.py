@@ -63,6 +63,7 @@ def _with_math(text: str, escape: Callable[[str], str] = _escape) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=65536)
 def plain_to_markdown(text: str) -> str:
     """Plain text (Aiken, plain_text fields) as Markdown; MathJax delimiters become math."""
     return _with_math(text.strip())
@@ -404,6 +405,7 @@ def _mml(node: _Node) -> str:
     return " ".join(a for a in args if a)
 
 
+@lru_cache(maxsize=65536)
 def source_to_markdown(text: str) -> str:
     """Text that is already Markdown source apart from its math delimiters (qbank's plain
     fields: Moodle matching answers, cloze choices): math becomes ``$...$``, nothing is escaped."""

@@ -144,7 +144,11 @@ def write_bank(result: ImportResult, out: str | Path, *, bloom: str = "remember"
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"{out}: already exists and is not empty; qbank import writes a new bank folder "
                          "(choose another -o or remove it)")
-    files = bank_files(result, bloom=bloom, fallback=Path(sources.split(",")[0] or "imported").stem)
+    from ..renderers._xml import gc_paused
+
+    with gc_paused():  # thousands of template dicts and validated models, no cycles
+        files = bank_files(result, bloom=bloom, fallback=Path(sources.split(",")[0] or "imported").stem)
+        texts = {name: _dump(templates, "") for name, templates in files.items()}
     if not files:
         raise InputError("nothing to import: every question was skipped (see the list above)")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -153,8 +157,8 @@ def write_bank(result: ImportResult, out: str | Path, *, bloom: str = "remember"
         os.chmod(tmp, 0o777 & ~_umask())
         header = f"# Imported by `qbank import` from {sources or 'LMS files'} ({result.format}).\n"
         written = []
-        for name, templates in sorted(files.items()):
-            (tmp / name).write_text(_dump(templates, header), encoding="utf-8")
+        for name in sorted(texts):
+            (tmp / name).write_text(header + texts[name], encoding="utf-8")
             written.append(out / name)
         for rel, data in sorted(result.media.files.items()):
             path = tmp / rel
