@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from html import unescape
 from typing import Any
 
 __all__ = ["ImageResolver", "html_to_markdown", "plain_to_markdown", "source_to_markdown", "text_to_markdown"]
@@ -132,8 +133,57 @@ _ALIGNED_CELL = re.compile(r'<t[hd] style="text-align: (?:left|right|center);">'
 _RULE = {"left": ":--", "right": "--:", "center": ":-:", "": "---"}
 
 
+_TAG = re.compile(r"(<[^<>]*>)")
+_INLINE_MARK = {"em": "*", "i": "*", "strong": "**", "b": "**"}
+_LOOSE_MARK = re.compile(r"<(em|i|strong|b)>(?:\s|</\1>)|\s</(?:em|i|strong|b)>")
+
+
+def _fast_paragraph(inner: str) -> str | None:
+    """A paragraph holding only text, entities, ``<code>``, emphasis and strong emphasis (what
+    Markdown writes for most sentences), without building a tree; None for anything else."""
+    if _LOOSE_MARK.search(inner):
+        return None  # emphasis that starts or ends with a space: the tree writer moves the space out
+    out: list[str] = []
+    text: list[str] = []
+    code: list[str] | None = None
+    for token in _TAG.split(inner):
+        if not token:
+            continue
+        if token[0] != "<":
+            (code if code is not None else text).append(token)
+            continue
+        name = token.strip("</>").split()[0].lower() if token.strip("</>") else ""
+        closing = token.startswith("</")
+        if code is not None:
+            if name != "code" or not closing:
+                return None
+            body = unescape("".join(code))
+            ticks = "``" if "`" in body else "`"
+            out.append(f"{ticks}{body}{ticks}")
+            code = None
+            continue
+        if text:
+            out.append(_with_math(_WS.sub(" ", unescape("".join(text)))))
+            text = []
+        if name == "code" and not closing and token == "<code>":
+            code = []
+        elif name in _INLINE_MARK and token in (f"<{name}>", f"</{name}>"):
+            out.append(_INLINE_MARK[name])
+        else:
+            return None
+    if code is not None:
+        return None
+    if text:
+        out.append(_with_math(_WS.sub(" ", unescape("".join(text)))))
+    return "".join(out).strip()
+
+
 @lru_cache(maxsize=65536)
 def _block(html_block: str) -> str:
+    if html_block.startswith("<p>"):
+        fast = _fast_paragraph(html_block[3:-4])
+        if fast is not None:
+            return fast
     if (html_block.startswith("<table>") and html_block.count("<table") == 1
             and len(_ATTR_CELL.findall(html_block)) == len(_ALIGNED_CELL.findall(html_block))):
         return _fast_table(html_block)  # plain cells, or aligned as Markdown aligns them
