@@ -81,8 +81,9 @@ def _file_name(category: tuple[str, ...], fallback: str) -> str:
     return f"{name}.yaml"
 
 
-def bank_files(result: ImportResult, *, bloom: str = "remember", fallback: str = "imported") -> dict[str, list[dict[str, Any]]]:
-    """File name -> template dicts, every one validated as a qbank template.
+def bank_files(result: ImportResult, *, bloom: str = "remember") -> dict[str, list[dict[str, Any]]]:
+    """File name -> template dicts, every one validated as a qbank template; questions without
+    a category go into a file named after the file they came from.
 
     Raises:
         BankError: a question qbank's model rejects, or a duplicate, with file, line and name.
@@ -113,7 +114,7 @@ def bank_files(result: ImportResult, *, bloom: str = "remember", fallback: str =
             problems.append(Problem(q.place.file, f"qbank cannot take this question: {where}: {msg}",
                                     path=f"question {q.place.name!r}" if q.place.name else "", line=q.place.line))
             continue
-        files.setdefault(_file_name(q.category, fallback), []).append(template)
+        files.setdefault(_file_name(q.category, _source(q)), []).append(template)
     if problems:
         raise BankError(problems)
     return files
@@ -147,7 +148,7 @@ def write_bank(result: ImportResult, out: str | Path, *, bloom: str = "remember"
     from ..renderers._xml import gc_paused
 
     with gc_paused():  # thousands of template dicts and validated models, no cycles
-        files = bank_files(result, bloom=bloom, fallback=Path(sources.split(",")[0] or "imported").stem)
+        files = bank_files(result, bloom=bloom)
         texts = {name: _dump(templates, "") for name, templates in files.items()}
     if not files:
         raise InputError("nothing to import: every question was skipped (see the list above)")
