@@ -60,3 +60,19 @@ def test_a_wildcard_key_or_two_numeric_keys_skip_the_question_with_the_reason(tm
     ]
     (mr,) = result.questions
     assert (mr.content["type"], mr.content["scoring"]) == ("multiple_response", "all_or_nothing")
+
+
+def test_the_same_name_in_two_files_is_two_questions(tmp_path: Path) -> None:
+    one = '<question type="truefalse"><name><text>Q</text></name><questiontext><text>{}</text></questiontext>' \
+          '<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question>'
+    paths = []
+    for folder, stem in (("a", "unit"), ("b", "unit"), ("c", "other")):
+        (tmp_path / folder).mkdir()
+        path = tmp_path / folder / f"{stem}.xml"
+        path.write_text(f"<quiz>{one.format(folder)}</quiz>", encoding="utf-8")
+        paths.append(path)
+    from qbank.importers import bank_files
+
+    files = bank_files(import_files(paths))
+    ids = [t["id"] for ts in files.values() for t in ts]
+    assert ids[0] == "q" and ids[1].startswith("q-unit-") and ids[2] == "q-other" and len(set(ids)) == 3

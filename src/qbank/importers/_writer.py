@@ -60,8 +60,12 @@ def template_ids(result: ImportResult) -> list[tuple[Imported, str]]:
         if other is not None:
             if q.place.name and other.place.name and q.place.name != other.place.name and not q.id:
                 ident = f"{ident}-{hashlib.blake2b(q.place.name.encode(), digest_size=3).hexdigest()}"
-            elif _source(q) != _source(other) and f"{ident}-{slug(_source(q), limit=30)}" not in seen:
-                ident = f"{ident}-{slug(_source(q), limit=30)}"  # the same name in another file: not a clash
+            elif q.place.file.split("!")[0] != other.place.file.split("!")[0]:
+                # the same name in another file is not a clash: the file's name tells them apart
+                path = q.place.file.split("!")[0]
+                ident = next(c for c in (f"{ident}-{slug(_source(q), limit=30)}",
+                                         f"{ident}-{slug(_source(q), limit=30)}-{hashlib.blake2b(path.encode(), digest_size=3).hexdigest()}")
+                             if c not in seen)
             elif not q.place.name and not other.place.name:
                 result.skipped.append(Skipped(q.place, f"the same question as at {other.place}; imported once"))
                 continue
