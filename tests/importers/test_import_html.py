@@ -58,6 +58,7 @@ def test_every_bank_text_survives_html_and_back(round_trip_items: list[Any]) -> 
     ("<p>a*b*c and [x] and state_a</p>", "a\\*b\\*c and \\[x\\] and state\\_a"),
     # structure
     ("<ul><li>one</li><li><em>two</em></li></ul>", "- one\n- *two*"),
+    ("<ul><li>A<ul><li>b</li><li>c</li></ul></li><li>D</li></ul>", "- A\n    - b\n    - c\n- D"),  # nested, as Markdown indents
     ("<p>A</p><p><strong>B</strong> <code>c</code></p>", "A\n\n**B** `c`"),
     ("<table><tr><th>t</th><th style=\"text-align: right;\">p</th></tr><tr><td>a</td><td>0.5</td></tr></table>",
      "| t | p |\n|---|--:|\n| a | 0.5 |"),

@@ -117,7 +117,7 @@ def _convert(fragment: str, resolve: ImageResolver | None) -> str:
         return _with_math(_WS.sub(" ", fragment).strip())
     if _SIMPLE.match(fragment):  # paragraphs of plain text: most stems and feedback
         return "\n\n".join(t for t in (_with_math(_WS.sub(" ", m).strip()) for m in _P.findall(fragment)) if t)
-    if resolve is None and _BLOCKS.fullmatch(fragment):
+    if resolve is None and _BLOCKS.fullmatch(fragment) and not _NESTED_LIST.search(fragment):
         # top-level blocks that cannot nest (what Markdown writes): each is converted once
         # per import however many questions repeat it (a table of probabilities, a sentence)
         return "\n\n".join(t for t in (_block(m.group(0)) for m in _ONE_BLOCK.finditer(fragment)) if t)
@@ -126,6 +126,7 @@ def _convert(fragment: str, resolve: ImageResolver | None) -> str:
 
 _ONE_BLOCK = re.compile(r"<(p|table|ul|ol|pre)>.*?</\1>", re.DOTALL)
 _BLOCKS = re.compile(r"(?:\s*<(p|table|ul|ol|pre)>.*?</\1>)+\s*", re.DOTALL)
+_NESTED_LIST = re.compile(r"<li>(?:(?!</li>).)*?<[uo]l>", re.DOTALL)  # a list inside a list item
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
 _CELL = re.compile(r'<(t[hd])(?: style="text-align: (left|right|center);")?>(.*?)</\1>', re.DOTALL)
 _ATTR_CELL = re.compile(r"<t[hd]\s")
@@ -270,9 +271,7 @@ class _Writer:
     def block(self, node: _Node) -> str:
         tag = node.tag
         if tag in ("ul", "ol"):
-            items = [c for c in node.children if isinstance(c, _Node) and c.tag == "li"]
-            marks = ["- "] * len(items) if tag == "ul" else [f"{i}. " for i in range(1, len(items) + 1)]
-            return "\n".join(m + _WS.sub(" ", self.blocks(li)).strip() for m, li in zip(marks, items))
+            return self.list_block(node, "")
         if tag == "table":
             return self.table(node)
         if tag == "pre":
@@ -285,6 +284,19 @@ class _Writer:
         if tag == "blockquote":
             return "\n".join("> " + line for line in self.blocks(node).split("\n"))
         return self.blocks(node)  # p, div, li, td: their content
+
+    def list_block(self, node: _Node, indent: str) -> str:
+        """A list, its nested lists indented by four spaces as Markdown reads them."""
+        items = [c for c in node.children if isinstance(c, _Node) and c.tag == "li"]
+        lines = []
+        for n, li in enumerate(items, 1):
+            nested = [c for c in li.children if isinstance(c, _Node) and c.tag in ("ul", "ol")]
+            own = _Node("li", {})
+            own.children = [c for c in li.children if not (isinstance(c, _Node) and c.tag in ("ul", "ol"))]
+            mark = "- " if node.tag == "ul" else f"{n}. "
+            lines.append(indent + mark + _WS.sub(" ", self.blocks(own)).strip())
+            lines += [self.list_block(sub, indent + "    ") for sub in nested]
+        return "\n".join(lines)
 
     def table(self, node: _Node) -> str:
         rows: list[tuple[list[str], list[str]]] = []  # (cells, aligns)

@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BankError, InputError, Problem
+from ._build import IMPORTED_MISCONCEPTION
 from ._result import Imported, ImportResult, Skipped, slug
+
+# What the placeholder misconception of imported wrong answers says (replace it with the real one).
+IMPORTED_MEANING = "a wrong answer imported from an LMS file, which does not say which misconception it stands for"
 
 __all__ = ["bank_files", "template_ids", "write_bank"]
 
@@ -124,10 +128,24 @@ def bank_files(result: ImportResult, *, bloom: str = "remember") -> dict[str, li
     return files
 
 
+def _uses(value: Any, misconception: str) -> bool:
+    if isinstance(value, dict):
+        return value.get("misconception") == misconception or any(_uses(v, misconception) for v in value.values())
+    if isinstance(value, list):
+        return any(_uses(v, misconception) for v in value)
+    return False
+
+
 def _dump(templates: list[dict[str, Any]], header: str) -> str:
+    from ..questions.loader import BankFile
     from ._yaml import dump_yaml
 
-    return header + dump_yaml({"templates": templates})
+    data: dict[str, Any] = {}
+    # Banks that check misconception ids against the catalogue take a file's own declarations.
+    if "misconceptions" in BankFile.model_fields and _uses(templates, IMPORTED_MISCONCEPTION):
+        data["misconceptions"] = {IMPORTED_MISCONCEPTION: IMPORTED_MEANING}
+    data["templates"] = templates
+    return header + dump_yaml(data)
 
 
 def report_lines(result: ImportResult) -> list[str]:
