@@ -55,11 +55,12 @@ def main() -> None:
         folder = Path(tmp)
         path = make_file(args.questions, folder)
         size = path.stat().st_size / 1e6
-        from qbank.importers import _cloze, _html
+        from qbank.importers import _cloze, _html, _yaml
 
         parse, read, write, cpu = [], [], [], []
         for r in range(args.repeat):
-            for cache in (_html._cached, _html._block, _html._cell, _html.plain_to_markdown, _html.source_to_markdown, _cloze._unescape):
+            for cache in (_html._cached, _html._block, _html._cell, _html.plain_to_markdown, _html.source_to_markdown,
+                          _cloze._unescape, _yaml._string):
                 cache.cache_clear()  # each run converts every text afresh
             c0 = time.process_time()
             t0 = time.perf_counter()

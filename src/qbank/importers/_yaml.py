@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["dump_yaml"]
@@ -85,12 +86,17 @@ def _value(value: Any, indent: str, out: list[str], prefix: str) -> None:
         for v in value:
             _value(v, indent + "  ", out, f"{indent}  -")
         return
-    if isinstance(value, str):
-        block = _block_string(value, indent + "  ")
-        if block is not None:
-            out.append(f"{prefix} {block}")
-            return
+    if type(value) is str:
+        out.append(f"{prefix} {_string(value, indent)}")
+        return
     out.append(f"{prefix} {_scalar(value)}")
+
+
+@lru_cache(maxsize=65536)
+def _string(value: str, indent: str) -> str:
+    # Banks repeat their strings (feedback, option texts, tags) across many questions.
+    block = _block_string(value, indent + "  ")
+    return block if block is not None else _scalar(value)
 
 
 def dump_yaml(data: dict[str, Any]) -> str:
