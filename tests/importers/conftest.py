@@ -11,7 +11,6 @@ import pytest
 # The renderer tests' hand-built items of every type (matching, ordering, multipart, ...).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "renderers"))
 
-SAMPLES = Path("/work/shared/lms/samples")
 SEEDS = (1, 2, 3)
 
 

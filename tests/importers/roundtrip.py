@@ -68,7 +68,7 @@ def _spec(item: Any, fmt: str, imported: bool) -> dict[str, Any]:
         else:
             value, tol = absolute_tolerance(item)
         out["key"] = (_round(value), float(f"{tol or 0.0:.6g}"))  # margins pass through 12-digit decimals
-        if fmt in ("qti21", "qti30"):  # QTI carries every tolerance mode
+        if fmt in ("qti21", "qti3"):  # QTI carries every tolerance mode
             tol_dict = item.tolerance.model_dump(exclude_none=True)
             if not imported and len(tol_dict) == 2:  # the larger of the two, fixed at the key
                 tol_dict = {"absolute": max(tol_dict["absolute"], tol_dict["relative"] * abs(item.answer))}
@@ -77,16 +77,16 @@ def _spec(item: Any, fmt: str, imported: bool) -> dict[str, Any]:
             out["unit"] = item.unit if fmt not in ("gift", "cloze") or imported else None
         if feedback and fmt != "canvas":  # Canvas's numerical question has no wrong answers
             ds = [(_round(d.value), n(d.feedback)) for d in item.distractors if fmt != "gift" or d.value != item.answer]
-            if fmt in ("qti21", "qti30"):  # QTI carries a distractor only as a feedback rule
+            if fmt in ("qti21", "qti3"):  # QTI carries a distractor only as a feedback rule
                 ds = [d for d in ds if d[1]]
             out["distractors"] = sorted(ds)
     elif t == "short_text":
         out["answers"] = list(dict.fromkeys(item.answers))
-        if fmt in ("moodle", "cloze", "qti21", "qti30"):
+        if fmt in ("moodle", "cloze", "qti21", "qti3"):
             out["case_sensitive"] = item.case_sensitive
         if feedback and fmt != "canvas":
             ds = [(d.text, n(d.feedback)) for d in item.distractors]
-            if fmt in ("qti21", "qti30"):
+            if fmt in ("qti21", "qti3"):
                 ds = [d for d in ds if d[1]]
             out["distractors"] = sorted(ds)
     elif t == "matching":

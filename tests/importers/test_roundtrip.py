@@ -19,8 +19,9 @@ from qbank.questions import Assessment, load_bank
 from qbank.questions.template import Template
 from qbank.renderers import render
 
-FORMATS = {"moodle": ".xml", "gift": ".gift", "aiken": ".txt", "blackboard": ".txt", "canvas": ".zip", "qti21": ".zip"}
-NAMED = {"moodle", "gift", "canvas", "qti21"}  # formats that carry the item id
+FORMATS = {"moodle": ".xml", "gift": ".gift", "aiken": ".txt", "blackboard": ".txt", "canvas": ".zip", "qti21": ".zip",
+           "qti3": ".zip"}
+NAMED = {"moodle", "gift", "canvas", "qti21", "qti3"}  # formats that carry the item id
 
 
 def _export(items: list[Any], fmt: str, folder: Path) -> tuple[Path, list[Any]]:
@@ -57,12 +58,17 @@ def test_every_exported_item_imports_back_equal(fmt: str, round_trip_items: list
     assert mismatches == []
 
 
-@pytest.mark.parametrize("fmt", ["moodle", "qti21"])
+@pytest.mark.parametrize("fmt", list(FORMATS))
 def test_what_import_writes_is_a_valid_bank(fmt: str, round_trip_items: list[Any], tmp_path: Path) -> None:
     path, expected = _export(round_trip_items, fmt, tmp_path)
     out = tmp_path / "bank"
-    write_bank(import_files([path]), out, sources=str(path))
+    result = import_files([path])
+    write_bank(result, out, sources=str(path))
     bank = load_bank(out, builtin=False)  # what `qbank validate` loads
-    assert sorted(t.id for t in bank) == sorted(it.id for it in expected)
+    if fmt in NAMED:
+        assert sorted(t.id for t in bank) == sorted(it.id for it in expected)
+    else:  # ids from the text: variants that read the same in this format are imported once, and listed
+        repeats = [s for s in result.skipped if s.reason.endswith("imported once")]
+        assert len(bank) == len(expected) - len(repeats)
     for template in bank:
         template.instantiate(0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-_FORMATS = ("moodle", "gift", "aiken", "blackboard", "qti12", "qti21")
+_FORMATS = ("moodle", "gift", "aiken", "blackboard", "qti12", "qti21", "qti3")
 _BLOOM = ("remember", "understand", "apply", "analyze", "evaluate", "create")
 
 
@@ -17,8 +17,8 @@ _BLOOM = ("remember", "understand", "apply", "analyze", "evaluate", "create")
               help="Bloom level given to every imported question (LMS files do not carry one).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not list skipped questions and changes.")
 def import_bank(files, outdir, fmt, bloom, quiet):
-    """Import Moodle XML, GIFT, Aiken, Blackboard, Canvas QTI 1.2 or QTI 2.1
-    question files as a new bank folder of static items.
+    """Import Moodle XML, GIFT, Aiken, Blackboard, Canvas QTI 1.2, QTI 2.1
+    or QTI 3.0 question files as a new bank folder of static items.
 
     Writes one YAML file per category or section (categories become topic
     tags), images under OUTDIR/media/, and OUTDIR/import-report.txt. Every

@@ -39,7 +39,11 @@ class Answer:
 
 
 def is_moodle_grade(pct: float) -> bool:
-    return any(abs(abs(pct) - g) < 0.001 for g in GRADES)
+    """Whether a percentage is on Moodle's grade list (within its matching distance), sign aside."""
+    return pct in _EXACT or any(abs(abs(pct) - g) < 0.001 for g in GRADES)
+
+
+_EXACT = frozenset(GRADES) | frozenset(-g for g in GRADES)
 
 
 def _pct(x: float) -> str:

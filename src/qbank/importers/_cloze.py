@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from typing import Any
 
 from ._build import Answer, Unsupported, choice_content, numeric_content, short_text_content
@@ -39,6 +40,7 @@ def _split(text: str, sep: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=65536)
 def _unescape(text: str) -> str:
     return html.unescape(re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL))
 

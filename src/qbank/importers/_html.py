@@ -15,13 +15,13 @@ and lose their markup, and ``<script>``/``<style>`` content is dropped.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from html import unescape
 from typing import Any
 
-__all__ = ["ImageResolver", "html_to_markdown", "plain_to_markdown", "source_to_markdown", "text_to_markdown", "unescape_entities"]
+__all__ = ["ImageResolver", "html_to_markdown", "plain_to_markdown", "source_to_markdown", "text_to_markdown"]
 
 # src -> the relative path the image gets beside the bank (or None to keep the src as it is)
 ImageResolver = Callable[[str], "str | None"]
@@ -64,6 +64,7 @@ def _with_math(text: str, escape: Callable[[str], str] = _escape) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=65536)
 def plain_to_markdown(text: str) -> str:
     """Plain text (Aiken, plain_text fields) as Markdown; MathJax delimiters become math."""
     return _with_math(text.strip())
@@ -116,7 +117,101 @@ def _convert(fragment: str, resolve: ImageResolver | None) -> str:
         return _with_math(_WS.sub(" ", fragment).strip())
     if _SIMPLE.match(fragment):  # paragraphs of plain text: most stems and feedback
         return "\n\n".join(t for t in (_with_math(_WS.sub(" ", m).strip()) for m in _P.findall(fragment)) if t)
+    if resolve is None and _BLOCKS.fullmatch(fragment) and not _NESTED_LIST.search(fragment):
+        # top-level blocks that cannot nest (what Markdown writes): each is converted once
+        # per import however many questions repeat it (a table of probabilities, a sentence)
+        return "\n\n".join(t for t in (_block(m.group(0)) for m in _ONE_BLOCK.finditer(fragment)) if t)
     return _Writer(resolve).blocks(_tree(fragment)).strip()
+
+
+_ONE_BLOCK = re.compile(r"<(p|table|ul|ol|pre)>.*?</\1>", re.DOTALL)
+_BLOCKS = re.compile(r"(?:\s*<(p|table|ul|ol|pre)>.*?</\1>)+\s*", re.DOTALL)
+_NESTED_LIST = re.compile(r"<li>(?:(?!</li>).)*?<[uo]l>", re.DOTALL)  # a list inside a list item
+_ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r'<(t[hd])(?: style="text-align: (left|right|center);")?>(.*?)</\1>', re.DOTALL)
+_ATTR_CELL = re.compile(r"<t[hd]\s")
+_ALIGNED_CELL = re.compile(r'<t[hd] style="text-align: (?:left|right|center);">')
+_RULE = {"left": ":--", "right": "--:", "center": ":-:", "": "---"}
+
+
+_TAG = re.compile(r"(<[^<>]*>)")
+_INLINE_MARK = {"em": "*", "i": "*", "strong": "**", "b": "**"}
+_LOOSE_MARK = re.compile(r"<(em|i|strong|b)>(?:\s|</\1>)|\s</(?:em|i|strong|b)>")
+
+
+def _fast_paragraph(inner: str) -> str | None:
+    """A paragraph holding only text, entities, ``<code>``, emphasis and strong emphasis (what
+    Markdown writes for most sentences), without building a tree; None for anything else."""
+    if _LOOSE_MARK.search(inner):
+        return None  # emphasis that starts or ends with a space: the tree writer moves the space out
+    out: list[str] = []
+    text: list[str] = []
+    code: list[str] | None = None
+    for token in _TAG.split(inner):
+        if not token:
+            continue
+        if token[0] != "<":
+            (code if code is not None else text).append(token)
+            continue
+        name = token.strip("</>").split()[0].lower() if token.strip("</>") else ""
+        closing = token.startswith("</")
+        if code is not None:
+            if name != "code" or not closing:
+                return None
+            body = unescape("".join(code))
+            ticks = "``" if "`" in body else "`"
+            out.append(f"{ticks}{body}{ticks}")
+            code = None
+            continue
+        if text:
+            out.append(_with_math(_WS.sub(" ", unescape("".join(text)))))
+            text = []
+        if name == "code" and not closing and token == "<code>":
+            code = []
+        elif name in _INLINE_MARK and token in (f"<{name}>", f"</{name}>"):
+            out.append(_INLINE_MARK[name])
+        else:
+            return None
+    if code is not None:
+        return None
+    if text:
+        out.append(_with_math(_WS.sub(" ", unescape("".join(text)))))
+    return "".join(out).strip()
+
+
+@lru_cache(maxsize=65536)
+def _block(html_block: str) -> str:
+    if html_block.startswith("<p>"):
+        fast = _fast_paragraph(html_block[3:-4])
+        if fast is not None:
+            return fast
+    if (html_block.startswith("<table>") and html_block.count("<table") == 1
+            and len(_ATTR_CELL.findall(html_block)) == len(_ALIGNED_CELL.findall(html_block))):
+        return _fast_table(html_block)  # plain cells, or aligned as Markdown aligns them
+    return _Writer(None).blocks(_tree(html_block)).strip()
+
+
+def _fast_table(html_block: str) -> str:
+    """A table as Markdown writes them (header row, aligned cells), cell by cell through the cache."""
+    rows = []
+    for row in _ROW.findall(html_block):
+        rows.append([(align or "", _cell(inner)) for _tag, align, inner in _CELL.findall(row)])
+    if not rows:
+        return ""
+    width = max(len(r) for r in rows)
+    head = rows[0] + [("", "")] * (width - len(rows[0]))
+    lines = ["| " + " | ".join(text for _, text in head) + " |", "|" + "|".join(_RULE[a] for a, _ in head) + "|"]
+    for cells in rows[1:]:
+        if all(not text for _, text in cells):
+            continue
+        cells = cells + [("", "")] * (width - len(cells))
+        lines.append("| " + " | ".join(text for _, text in cells) + " |")
+    return "\n".join(lines)
+
+
+@lru_cache(maxsize=65536)
+def _cell(inner: str) -> str:
+    return _WS.sub(" ", html_to_markdown(inner)).strip().replace("|", "\\|")
 
 
 def _tree(fragment: str) -> _Node:
@@ -176,9 +271,7 @@ class _Writer:
     def block(self, node: _Node) -> str:
         tag = node.tag
         if tag in ("ul", "ol"):
-            items = [c for c in node.children if isinstance(c, _Node) and c.tag == "li"]
-            marks = ["- "] * len(items) if tag == "ul" else [f"{i}. " for i in range(1, len(items) + 1)]
-            return "\n".join(m + _WS.sub(" ", self.blocks(li)).strip() for m, li in zip(marks, items))
+            return self.list_block(node, "")
         if tag == "table":
             return self.table(node)
         if tag == "pre":
@@ -192,12 +285,23 @@ class _Writer:
             return "\n".join("> " + line for line in self.blocks(node).split("\n"))
         return self.blocks(node)  # p, div, li, td: their content
 
+    def list_block(self, node: _Node, indent: str) -> str:
+        """A list, its nested lists indented by four spaces as Markdown reads them."""
+        items = [c for c in node.children if isinstance(c, _Node) and c.tag == "li"]
+        lines = []
+        for n, li in enumerate(items, 1):
+            nested = [c for c in li.children if isinstance(c, _Node) and c.tag in ("ul", "ol")]
+            own = _Node("li", {})
+            own.children = [c for c in li.children if not (isinstance(c, _Node) and c.tag in ("ul", "ol"))]
+            mark = "- " if node.tag == "ul" else f"{n}. "
+            lines.append(indent + mark + _WS.sub(" ", self.blocks(own)).strip())
+            lines += [self.list_block(sub, indent + "    ") for sub in nested]
+        return "\n".join(lines)
+
     def table(self, node: _Node) -> str:
         rows: list[tuple[list[str], list[str]]] = []  # (cells, aligns)
-        header = True
 
         def walk(n: _Node) -> None:
-            nonlocal header
             for c in n.children:
                 if isinstance(c, _Node):
                     if c.tag == "tr":
@@ -224,7 +328,6 @@ class _Writer:
             if cells == [""] * len(cells):
                 continue  # the empty body row markdown writes for a header-only table
             lines.append("| " + " | ".join(cells + [""] * (width - len(cells))) + " |")
-        del header
         return "\n".join(lines)
 
     # -- inline ----------------------------------------------------------------------
@@ -364,11 +467,7 @@ def _mml(node: _Node) -> str:
     return " ".join(a for a in args if a)
 
 
-def unescape_entities(text: str) -> str:
-    """HTML character references in a plain-text field (Moodle matching answers)."""
-    return html.unescape(text)
-
-
+@lru_cache(maxsize=65536)
 def source_to_markdown(text: str) -> str:
     """Text that is already Markdown source apart from its math delimiters (qbank's plain
     fields: Moodle matching answers, cloze choices): math becomes ``$...$``, nothing is escaped."""

@@ -82,21 +82,24 @@ class Package:
 
     def check_files(self) -> None:
         """Every ``<file href>`` of the manifest is in the zip."""
-        missing = sorted({h for _, _, files, _ in self.resources() for h in files if h and unquote(h) not in self.names})
-        if missing:
-            raise BankError([Problem(self.where("imsmanifest.xml"), f"the manifest lists {m!r}, which is not in the zip")
-                             for m in missing])
+        problems = []
+        for el in self.manifest.iter():
+            if local(el.tag) == "file" and el.get("href") and unquote(el.get("href")) not in self.names:
+                problems.append(Problem(self.where("imsmanifest.xml"), f"the manifest lists {el.get('href')!r}, "
+                                        "which is not in the zip", line=el.sourceline))
+        if problems:
+            raise BankError(problems)
 
 
 def package_format(raw: bytes, file: str) -> str:
-    """qti12 or qti21, from the manifest's resource types."""
+    """qti12, qti21 or qti3, from the manifest's resource types."""
     pkg = Package(raw, file)
     types = {t for t, *_ in pkg.resources()}
-    if any(t.startswith("imsqti_item_xmlv2p") or t.startswith("imsqti_test_xmlv2p") for t in types):
+    if any(t.startswith(("imsqti_item_xmlv2p", "imsqti_test_xmlv2p")) for t in types):
         return "qti21"
+    if any(t.startswith(("imsqti_item_xmlv3p", "imsqti_test_xmlv3p")) for t in types):
+        return "qti3"
     if any(t.startswith("imsqti_xmlv1p") for t in types):
         return "qti12"
-    if any("v3p0" in t for t in types):
-        raise BankError([Problem(file, "a QTI 3.0 package: qbank imports QTI 1.2 (Canvas) and QTI 2.1 packages")])
     raise BankError([Problem(f"{file}!imsmanifest.xml", "the manifest lists no QTI resources "
-                             "(types imsqti_xmlv1p2 or imsqti_item_xmlv2p1)")])
+                             "(types imsqti_xmlv1p2, imsqti_item_xmlv2p1 or imsqti_item_xmlv3p0)")])

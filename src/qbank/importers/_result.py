@@ -56,12 +56,15 @@ class Media:
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
+        self._by_digest: dict[str, str] = {}
 
     def add(self, name: str, data: bytes) -> str:
-        """Store an image; returns its path relative to the bank folder."""
+        """Store an image (once per content); returns its path relative to the bank folder."""
         digest = hashlib.blake2b(data, digest_size=6).hexdigest()
+        if digest in self._by_digest:
+            return self._by_digest[digest]
         base = re.sub(r"[^A-Za-z0-9_.-]+", "-", name.rsplit("/", 1)[-1]).strip("-.") or "image"
-        path = f"media/{digest}-{base}"
+        path = self._by_digest[digest] = f"media/{digest}-{base}"
         self.files[path] = data
         return path
 

@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BankError, InputError, Problem
+from ._build import IMPORTED_MISCONCEPTION
 from ._result import Imported, ImportResult, Skipped, slug
+
+# What the placeholder misconception of imported wrong answers says (replace it with the real one).
+IMPORTED_MEANING = "a wrong answer imported from an LMS file, which does not say which misconception it stands for"
 
 __all__ = ["bank_files", "template_ids", "write_bank"]
 
@@ -60,8 +64,12 @@ def template_ids(result: ImportResult) -> list[tuple[Imported, str]]:
         if other is not None:
             if q.place.name and other.place.name and q.place.name != other.place.name and not q.id:
                 ident = f"{ident}-{hashlib.blake2b(q.place.name.encode(), digest_size=3).hexdigest()}"
-            elif _source(q) != _source(other) and f"{ident}-{slug(_source(q), limit=30)}" not in seen:
-                ident = f"{ident}-{slug(_source(q), limit=30)}"  # the same name in another file: not a clash
+            elif q.place.file.split("!")[0] != other.place.file.split("!")[0]:
+                # the same name in another file is not a clash: the file's name tells them apart
+                path = q.place.file.split("!")[0]
+                ident = next(c for c in (f"{ident}-{slug(_source(q), limit=30)}",
+                                         f"{ident}-{slug(_source(q), limit=30)}-{hashlib.blake2b(path.encode(), digest_size=3).hexdigest()}")
+                             if c not in seen)
             elif not q.place.name and not other.place.name:
                 result.skipped.append(Skipped(q.place, f"the same question as at {other.place}; imported once"))
                 continue
@@ -81,8 +89,9 @@ def _file_name(category: tuple[str, ...], fallback: str) -> str:
     return f"{name}.yaml"
 
 
-def bank_files(result: ImportResult, *, bloom: str = "remember", fallback: str = "imported") -> dict[str, list[dict[str, Any]]]:
-    """File name -> template dicts, every one validated as a qbank template.
+def bank_files(result: ImportResult, *, bloom: str = "remember") -> dict[str, list[dict[str, Any]]]:
+    """File name -> template dicts, every one validated as a qbank template; questions without
+    a category go into a file named after the file they came from.
 
     Raises:
         BankError: a question qbank's model rejects, or a duplicate, with file, line and name.
@@ -113,16 +122,30 @@ def bank_files(result: ImportResult, *, bloom: str = "remember", fallback: str =
             problems.append(Problem(q.place.file, f"qbank cannot take this question: {where}: {msg}",
                                     path=f"question {q.place.name!r}" if q.place.name else "", line=q.place.line))
             continue
-        files.setdefault(_file_name(q.category, fallback), []).append(template)
+        files.setdefault(_file_name(q.category, _source(q)), []).append(template)
     if problems:
         raise BankError(problems)
     return files
 
 
+def _uses(value: Any, misconception: str) -> bool:
+    if isinstance(value, dict):
+        return value.get("misconception") == misconception or any(_uses(v, misconception) for v in value.values())
+    if isinstance(value, list):
+        return any(_uses(v, misconception) for v in value)
+    return False
+
+
 def _dump(templates: list[dict[str, Any]], header: str) -> str:
+    from ..questions.loader import BankFile
     from ._yaml import dump_yaml
 
-    return header + dump_yaml({"templates": templates})
+    data: dict[str, Any] = {}
+    # Banks that check misconception ids against the catalogue take a file's own declarations.
+    if "misconceptions" in BankFile.model_fields and _uses(templates, IMPORTED_MISCONCEPTION):
+        data["misconceptions"] = {IMPORTED_MISCONCEPTION: IMPORTED_MEANING}
+    data["templates"] = templates
+    return header + dump_yaml(data)
 
 
 def report_lines(result: ImportResult) -> list[str]:
@@ -144,7 +167,11 @@ def write_bank(result: ImportResult, out: str | Path, *, bloom: str = "remember"
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"{out}: already exists and is not empty; qbank import writes a new bank folder "
                          "(choose another -o or remove it)")
-    files = bank_files(result, bloom=bloom, fallback=Path(sources.split(",")[0] or "imported").stem)
+    from ..renderers._xml import gc_paused
+
+    with gc_paused():  # thousands of template dicts and validated models, no cycles
+        files = bank_files(result, bloom=bloom)
+        texts = {name: _dump(templates, "") for name, templates in files.items()}
     if not files:
         raise InputError("nothing to import: every question was skipped (see the list above)")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -153,8 +180,8 @@ def write_bank(result: ImportResult, out: str | Path, *, bloom: str = "remember"
         os.chmod(tmp, 0o777 & ~_umask())
         header = f"# Imported by `qbank import` from {sources or 'LMS files'} ({result.format}).\n"
         written = []
-        for name, templates in sorted(files.items()):
-            (tmp / name).write_text(_dump(templates, header), encoding="utf-8")
+        for name in sorted(texts):
+            (tmp / name).write_text(header + texts[name], encoding="utf-8")
             written.append(out / name)
         for rel, data in sorted(result.media.files.items()):
             path = tmp / rel

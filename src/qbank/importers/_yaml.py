@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["dump_yaml"]
@@ -70,12 +71,12 @@ def _value(value: Any, indent: str, out: list[str], prefix: str) -> None:
         if prefix.endswith("-"):
             first = True
             for k, v in value.items():
-                _value(v, indent + "  ", out, (f"{prefix} {k}:" if first else f"{indent}  {k}:"))
+                _value(v, indent + "  ", out, (f"{prefix} {_scalar(k)}:" if first else f"{indent}  {_scalar(k)}:"))
                 first = False
         else:
             out.append(prefix)
             for k, v in value.items():
-                _value(v, indent + "  ", out, f"{indent}  {k}:")
+                _value(v, indent + "  ", out, f"{indent}  {_scalar(k)}:")
         return
     if isinstance(value, (list, tuple)):
         if not value:
@@ -85,17 +86,22 @@ def _value(value: Any, indent: str, out: list[str], prefix: str) -> None:
         for v in value:
             _value(v, indent + "  ", out, f"{indent}  -")
         return
-    if isinstance(value, str):
-        block = _block_string(value, indent + "  ")
-        if block is not None:
-            out.append(f"{prefix} {block}")
-            return
+    if type(value) is str:
+        out.append(f"{prefix} {_string(value, indent)}")
+        return
     out.append(f"{prefix} {_scalar(value)}")
+
+
+@lru_cache(maxsize=65536)
+def _string(value: str, indent: str) -> str:
+    # Banks repeat their strings (feedback, option texts, tags) across many questions.
+    block = _block_string(value, indent + "  ")
+    return block if block is not None else _scalar(value)
 
 
 def dump_yaml(data: dict[str, Any]) -> str:
     """``data`` (a dict of JSON-like values) as block YAML text."""
     out: list[str] = []
     for k, v in data.items():
-        _value(v, "", out, f"{k}:")
+        _value(v, "", out, f"{_scalar(k)}:")
     return "\n".join(out) + "\n"

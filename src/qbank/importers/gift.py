@@ -146,9 +146,11 @@ class _Block:
         self.answer_block(brace)
         if not c.eat("}"):
             raise GiftError("the answer block is not closed by '}'", brace)
+        rest = c.text[c.pos :]
+        if rest.strip().startswith("::") or "\n::" in rest:
+            raise GiftError("a second question starts here: separate questions with a blank line",
+                            c.pos + len(rest) - len(rest.lstrip()) if rest.strip().startswith("::") else c.pos + rest.index("\n::") + 1)
         self.after = c.until("", forbid="{}~=#", what="text after the answers")
-        if self.after.strip().startswith("::"):
-            raise GiftError("a second question starts here: separate questions with a blank line", c.pos)
 
     def feedback(self) -> str:
         c = self.c

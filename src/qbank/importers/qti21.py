@@ -1,4 +1,6 @@
-"""IMS QTI 2.1: a content package (manifest, items, optional assessmentTest) or one item file.
+"""IMS QTI 2.1 and 3.0: a content package (manifest, items, optional test) or one item file.
+
+QTI 3.0 is read as 2.1 after renaming (:func:`qti3_as_qti21`).
 
 Interactions map onto qbank types: ``choiceInteraction`` (single choice, true/false,
 multiple response with the scoring its mapping or template implies), ``textEntryInteraction``
@@ -405,21 +407,62 @@ def _read_item(root: Any, file: str, result: ImportResult, lookup: Any, category
     result.questions.append(Imported(place, title, content, category, derived or ident, it.points, it.notes))
 
 
+def _camel(name: str) -> str:
+    head, *rest = name.split("-")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+_WRAPPED = {"qti-modal-feedback", "qti-feedback-block", "qti-rubric-block", "qti-feedback-inline"}
+
+
+def qti3_as_qti21(root: Any, file: str) -> Any:
+    """A QTI 3.0 document renamed in place to 2.1's names (``qti-choice-interaction`` to
+    ``choiceInteraction``, ``response-identifier`` to ``responseIdentifier``): 3.0 is 2.1's
+    information model renamed, so one reader serves both. 2.1 names inside a 3.0 document,
+    and feedback or rubric content outside ``qti-content-body``, are errors as in the XSD."""
+    if not local(root.tag).startswith("qti-"):
+        return root
+    problems = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        name = local(el.tag)
+        if name.startswith("qti-"):
+            camel = [k for k in el.attrib if "}" not in k and k != k.lower()]
+            if camel:
+                problems.append(Problem(file, f"the QTI 2.1 attribute {camel[0]!r} in a QTI 3.0 document (3.0 writes "
+                                        f"{re.sub(r'([A-Z])', lambda m: '-' + m.group(1).lower(), camel[0])!r})",
+                                        line=el.sourceline))
+            if name in _WRAPPED and (el.text or "").strip():
+                problems.append(Problem(file, f"<{name}> holds text directly; QTI 3.0 wants it inside <qti-content-body>",
+                                        line=el.sourceline))
+            el.tag = _camel(name[4:])
+            for key in [k for k in el.attrib if "-" in k and "}" not in k and not k.startswith("data-")]:
+                el.attrib[_camel(key)] = el.attrib.pop(key)
+        elif name != name.lower():
+            problems.append(Problem(file, f"the QTI 2.1 element <{name}> in a QTI 3.0 document (3.0 writes "
+                                    f"<qti-{re.sub(r'([A-Z])', lambda m: '-' + m.group(1).lower(), name)}>)",
+                                    line=el.sourceline))
+    if problems:
+        raise BankError(problems)
+    return root
+
+
 def read_qti21(raw: bytes, file: str, result: ImportResult) -> None:
-    """Read a QTI 2.1 package (or one assessmentItem file) into ``result``.
+    """Read a QTI 2.1 or 3.0 package (or one assessment item file) into ``result``.
 
     Raises:
         BankError: every problem, with the file (``zip!member``), line and item.
     """
     if raw[:4] != b"PK\x03\x04":
-        _read_item(parse_xml(raw, file), file, result, None, ())
+        _read_item(qti3_as_qti21(parse_xml(raw, file), file), file, result, None, ())
         return
     pkg = Package(raw, file)
     pkg.check_files()
     sections: dict[str, tuple[str, ...]] = {}
     for rtype, href, _files, _el in pkg.resources():
-        if rtype.startswith("imsqti_test_xmlv2p") and href:
-            test = pkg.xml(href)
+        if rtype.startswith(("imsqti_test_xmlv2p", "imsqti_test_xmlv3p")) and href:
+            test = qti3_as_qti21(pkg.xml(href), pkg.where(href))
 
             def walk(node: Any, path: tuple[str, ...]) -> None:
                 for c in _kids(node):
@@ -435,9 +478,9 @@ def read_qti21(raw: bytes, file: str, result: ImportResult) -> None:
             walk(test, ((test.get("title"),) if test.get("title") else ()))
     problems: list[Problem] = []
     for rtype, href, _files, _el in pkg.resources():
-        if rtype.startswith("imsqti_item_xmlv2p") and href:
+        if rtype.startswith(("imsqti_item_xmlv2p", "imsqti_item_xmlv3p")) and href:
             try:
-                _read_item(pkg.xml(href), pkg.where(href), result, pkg.lookup(href), sections.get(href, ()))
+                _read_item(qti3_as_qti21(pkg.xml(href), pkg.where(href)), pkg.where(href), result, pkg.lookup(href), sections.get(href, ()))
             except BankError as exc:
                 problems += exc.problems
     if problems:
