@@ -109,7 +109,7 @@ def grade_report(report: LmsReport, index: VariantIndex, policy: str = "highest"
                 lms_cells.get((record.student, s)) and lms_cells[(record.student, s)].lms_points is not None for s in cells):
             total, top = sum(c.score for c in cells.values()), sum(c.points for c in cells.values())
             mine = total / top * report.grade_max if top else 0.0
-            if abs(mine - attempt.lms_total) > 0.005 + _EPS:  # Moodle shows 2 decimals
+            if abs(mine - attempt.lms_total) > report.grade_precision + _EPS:  # Moodle rounds to its decimals
                 found.append(Disagreement(attempt.line, attempt.key, "total", "", "", attempt.lms_total, round(mine, 6)))
     kept = _choose(report.attempts, {rid: sum(c.score for c in cells.values()) for rid, cells in cells_of.items()}, policy)
     final = Gradebook(book.slots, [], items=book.items)
@@ -154,7 +154,7 @@ def _in_manifest_points(cell: Cell) -> None:
 def _use_lms_points(cell: Cell, points: float) -> None:
     fraction = points / cell.points if cell.points else 0.0
     base = cell.grade or Grade(score=0.0, max_score=cell.points, fraction=0.0, correct=False,
-                               feedback=("Scored by the LMS; qbank could not read this response.",))
+                               feedback=("Scored by the LMS; qbank had no readable response to grade.",))
     cell.grade = replace(base, score=points, max_score=cell.points, fraction=fraction, correct=fraction >= 1 - _EPS)
 
 

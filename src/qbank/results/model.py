@@ -72,5 +72,6 @@ class LmsReport:
     attempts: list[LmsAttempt] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     grade_max: float | None = None  # Moodle's "Grade/10.00": the scale of its totals
+    grade_precision: float = 0.005  # ... and half the last decimal it shows
     identity: str = "ID"  # the column the grade-import file matches students on
     tied: set[str] = field(default_factory=set)  # every variant a response was tied to, read or not

@@ -37,7 +37,7 @@ __all__ = ["is_moodle", "read_moodle"]
 
 WHAT = "Moodle quiz Responses report"
 _SLOT = re.compile(r"^(Question|Response|Right answer) (\d+)$")
-_GRADE = re.compile(r"^Grade/(\d+(?:\.\d+)?)$")
+_GRADE = re.compile(r"^Grade/(\d+(?:\.(\d+))?)$")
 _MARK = re.compile(r"^Q\. (\d+) /(\d+(?:\.(\d+))?)$")
 GRADES_WHAT = "Moodle quiz Grades report"
 IDENTITIES = ("ID number", "Username", "Email address")
@@ -117,9 +117,11 @@ def read_moodle(path: str, index: VariantIndex, grades: str | None = None) -> Lm
         if "Question" not in where_:
             raise table.error(f"no 'Question {n}' column: qbank ties each response to its variant by the question "
                               "text, so tick 'Question text' in the report options and download again", 1)
-    grade_max = next((float(m.group(1)) for h in header if (m := _GRADE.match(h))), None)
+    grade_match = next((m for h in header if (m := _GRADE.match(h))), None)
+    grade_max = float(grade_match.group(1)) if grade_match else None
     grade_col = next((i for i, h in enumerate(header) if _GRADE.match(h)), None)
-    report = LmsReport("moodle", table.path, grade_max=grade_max, identity=identity)
+    report = LmsReport("moodle", table.path, grade_max=grade_max, identity=identity,
+                       grade_precision=0.5 * 10 ** -len(grade_match.group(2) or "") if grade_match else 0.005)
     lookup = _grades_lookup(grades, identity) if grades else None
     summaries: dict[str, list[str]] = {}
     attempts: dict[str, int] = {}
