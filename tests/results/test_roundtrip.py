@@ -146,3 +146,34 @@ def test_qti_results_reporting(klass: KnownClass, tmp_path: Path, version: str) 
     disagreements = read_csv(tmp_path / "grades.disagreements.csv")
     kept = klass.kept(True)
     assert {(d["student"], d["item"]) for d in disagreements} == {(at.key, a.item.id) for at, a in klass.regraded if kept[at.key] is at}
+
+
+@pytest.mark.parametrize("policy", ["last", "first"])
+def test_which_attempt_counts(klass: KnownClass, tmp_path: Path, policy: str) -> None:
+    report = tmp_path / "student_analysis.csv"
+    report.write_text(canvas_report(klass), encoding="utf-8")
+    import_results(klass, report, tmp_path, "--attempts", policy)
+    pick = max if policy == "last" else min
+    want: dict[str, float] = {}
+    for key in {a.key for a in klass.finished}:
+        attempt = pick((a for a in klass.finished if a.key == key), key=lambda a: a.number)
+        want[key] = attempt.total(True)
+    got = {r["student"]: float(r["total"]) for r in read_csv(tmp_path / "grades.csv")}
+    assert got == pytest.approx(want, abs=1e-4)
+
+
+def test_qti_results_have_no_gradebook_file(klass: KnownClass, tmp_path: Path) -> None:
+    folder = qti_results(klass, tmp_path / "results")
+    result = CliRunner().invoke(cli, ["import-results", str(klass.out / "manifest.json"), str(folder),
+                                      "-o", str(tmp_path / "g.csv"), "--gradebook", str(tmp_path / "up.csv")])
+    assert result.exit_code == 2 and "no standard grade-import file" in result.output
+    assert not (tmp_path / "g.csv").exists()
+
+
+def test_a_moodle_grades_report_needs_a_moodle_responses_report(klass: KnownClass, tmp_path: Path) -> None:
+    report, marks = tmp_path / "sa.csv", tmp_path / "grades-report.csv"
+    report.write_text(canvas_report(klass), encoding="utf-8")
+    marks.write_text(moodle_grades_report(klass), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import-results", str(klass.out / "manifest.json"), str(report),
+                                      "-o", str(tmp_path / "g.csv"), "--moodle-grades", str(marks)])
+    assert result.exit_code == 2 and f"{marks}: a Moodle Grades report goes with a Moodle Responses report" in result.output
