@@ -177,3 +177,24 @@ def test_a_moodle_grades_report_needs_a_moodle_responses_report(klass: KnownClas
     result = CliRunner().invoke(cli, ["import-results", str(klass.out / "manifest.json"), str(report),
                                       "-o", str(tmp_path / "g.csv"), "--moodle-grades", str(marks)])
     assert result.exit_code == 2 and f"{marks}: a Moodle Grades report goes with a Moodle Responses report" in result.output
+
+
+def test_canvas_group_points_left_at_another_value_are_scaled(klass: KnownClass, tmp_path: Path) -> None:
+    # the instructor imported the quiz and left each group at 1 point per question
+    text = canvas_report(klass)
+    rows = list(csv.reader(io.StringIO(text)))
+    for c in range(9, len(rows[0]) - 3, 2):
+        factor = float(rows[0][c])
+        rows[0][c] = "1.0"
+        for row in rows[1:]:
+            if row[c]:
+                row[c] = repr(float(row[c]) / factor)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    report = tmp_path / "student_analysis.csv"
+    report.write_text(out.getvalue(), encoding="utf-8")
+    import_results(klass, report, tmp_path)
+    got = {r["student"]: float(r["total"]) for r in read_csv(tmp_path / "grades.csv")}
+    assert got == pytest.approx(klass.expected_totals(True), abs=1e-4)
+    notes = [p for p in read_csv(tmp_path / "grades.errors.csv") if "Canvas's points are scaled" in p["reason"]]
+    assert {p["item"] for p in notes} == {e.item for vs in klass.manifest.groups.values() for e in vs if e.points != 1}
