@@ -28,7 +28,8 @@ import re
 from ..grader.gradebook import RowProblem
 from ._csv import looks_like_a_date, looks_like_a_mangled_id, read_csv_table
 from .model import LmsAttempt, LmsCell, LmsReport
-from .variants import READ_TYPES, VariantIndex
+from .structured import canvas_structured
+from .variants import CANVAS_TYPES, VariantIndex
 
 __all__ = ["is_canvas", "read_canvas"]
 
@@ -124,14 +125,15 @@ def read_canvas(path: str, index: VariantIndex) -> LmsReport:
                 raise table.error(f"points {points_text!r} is not a number", line, c + 2)
             item = index.items[variant]
             report.tied.add(variant)
-            if item.type not in READ_TYPES:
+            if item.type not in CANVAS_TYPES:
                 report.problems.append(RowProblem(line, key, variant, f"column {c + 1}: {item.type} answers from Canvas "
                                                   f"are not read yet; response {shown!r} not graded"))
                 continue
             if item.type == "numeric" and looks_like_a_date(shown):
                 raise table.error(f"{shown!r} in a numerical answer looks like a date: a spreadsheet has converted "
                                   "the file; download the report again and give it to qbank unchanged", line, c + 1)
-            raw = index.response(variant, shown) if shown else None
+            raw = (canvas_structured(item, shown) if item.type in ("matching", "ordering", "multipart")
+                   else index.response(variant, shown)) if shown else None
             cells.append(LmsCell(variant, raw, shown, None if points is None else points * scale[c], line, c + 1, header[c]))
         score = _number(record[-1].strip())
         report.attempts.append(LmsAttempt(

@@ -31,7 +31,8 @@ import re
 from ..grader.gradebook import RowProblem
 from ._csv import looks_like_a_date, looks_like_a_mangled_id, read_csv_table
 from .model import LmsAttempt, LmsCell, LmsReport
-from .variants import READ_TYPES, VariantIndex
+from .structured import moodle_matching
+from .variants import MOODLE_TYPES, VariantIndex
 
 __all__ = ["is_moodle", "read_moodle"]
 
@@ -163,14 +164,15 @@ def read_moodle(path: str, index: VariantIndex, grades: str | None = None) -> Lm
             variant = found[0]
             item = index.items[variant]
             report.tied.add(variant)
-            if item.type not in READ_TYPES:
+            if item.type not in MOODLE_TYPES:
                 report.problems.append(RowProblem(line, key, variant, f"column {r_col + 1}: {item.type} answers from Moodle "
                                                   f"are not read yet; response {shown!r} not graded"))
                 continue
             if item.type == "numeric" and looks_like_a_date(shown):
                 raise table.error(f"{shown!r} in a numerical answer looks like a date: a spreadsheet has converted "
                                   "the file; download the report again and give it to qbank unchanged", line, r_col + 1)
-            raw = None if shown in ("", NO_RESPONSE) else index.response(variant, shown)
+            raw = None if shown in ("", NO_RESPONSE) else (
+                moodle_matching(item, shown) if item.type == "matching" else index.response(variant, shown))
             points, precision = None, 1e-6
             mark, top, decimals = marks.get(n, (None, 0.0, 0))
             if mark is not None and top > 0:
