@@ -50,7 +50,7 @@ def import_results(manifest, report, output, lms, moodle_grades, policy, gradebo
 
     \b
     Example:
-        qbank import-results out/manifest.json student_analysis.csv -o grades.csv --gradebook canvas-import.csv
+        qbank import-results out/manifest.json examples/lms/canvas-student-analysis.csv -o grades.csv --gradebook canvas-import.csv
         qbank stats grades.csv --plot stats.png
     """
     from .._files import atomic_write
