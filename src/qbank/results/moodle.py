@@ -11,7 +11,9 @@ Layout, as Moodle writes it (``mod/quiz/report/responses``, ``quiz_attempts_repo
   the order this student saw them, joined by ``; ``; of other questions, the text;
 * the response summary is the chosen choice's text (several: joined by ``; ``), ``True`` /
   ``False``, the number or text as typed; ``-`` when there is no response;
-* one row per attempt; ``State`` is ``Finished`` for a submitted attempt.
+* one row per attempt; ``State`` is ``Finished`` for a submitted attempt. (Downloaded with
+  "Which tries: all tries", an attempt spreads over one row per try, the earlier ones without
+  a State and the later ones without an email: refused, with the option to choose.)
 
 The Responses report has no marks per question; the "Grades" report (the quiz's overview
 report, downloaded as CSV) has them: the same user and time columns, then ``Q. N /<max>`` per
@@ -131,6 +133,10 @@ def read_moodle(path: str, index: VariantIndex, grades: str | None = None) -> Lm
         if record[0].strip() == "Overall average":
             continue  # the average row Moodle may add at the end; not a student
         key = record[col[identity]].strip()
+        if not key or not record[col["State"]].strip():
+            raise table.error(f"a row without {identity if not key else 'a State'}: Moodle writes such rows for the "
+                              "earlier tries of an attempt; download the report with 'Which tries: last try'",
+                              line, col[identity if not key else "State"] + 1)
         if looks_like_a_mangled_id(key):
             raise table.error(f"{key!r} was rewritten in scientific notation by a spreadsheet; download the report again",
                               line, col[identity] + 1)
