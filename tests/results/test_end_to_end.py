@@ -67,6 +67,8 @@ def check_grades_and_stats(klass: KnownClass, tmp: Path, lms_scores: bool, by_em
         assert float(row["facility"]) == pytest.approx(want["facility"], abs=1e-4)
         picks = dict(p.split("=") for p in row["distractors_chosen"].split("; ") if p)
         assert {m: int(c) for m, c in picks.items()} == want["picks"]
+        rates = dict(p.split("=") for p in row["distractor_rates"].split("; ") if p)
+        assert {m: float(r) for m, r in rates.items()} == pytest.approx({m: c / len(kept) for m, c in want["picks"].items()}, abs=1e-4)
         variants = {r["variant"]: r for r in stats if r["item"] == template and r["variant"]}
         if len(want["variants"]) > 1:
             assert {v: (int(r["n"]), pytest.approx(float(r["facility"]), abs=1e-4)) for v, r in variants.items()} == want["variants"]
