@@ -62,6 +62,7 @@ class VariantIndex:
         self._stems = {i: words(to_html(items[i].stem)) for i in self.entries}
         self._options = {i: [words(to_html(o.text, inline=True)) for o in getattr(items[i], "options", ())]
                          for i in self.entries}
+        self._responses: dict[tuple[str, str], str] = {}
         self._by_stem: dict[tuple[str, ...], list[str]] = {}
         for item_id, stem in self._stems.items():
             self._by_stem.setdefault(stem, []).append(item_id)
@@ -156,9 +157,12 @@ class VariantIndex:
         An answer text that is none of the variant's options is passed on unchanged, so
         that the grader reports it as a format error with the row.
         """
-        if self.items[item_id].type in CHOICE_TYPES:
-            return self.choice_letters(item_id, shown) or shown
-        return shown
+        if self.items[item_id].type not in CHOICE_TYPES:
+            return shown
+        key = (item_id, shown)
+        if key not in self._responses:  # a class types a few spellings of each answer: read each once
+            self._responses[key] = self.choice_letters(item_id, shown) or shown
+        return self._responses[key]
 
 
 def _canvas_carries(item: Any) -> bool:
