@@ -122,8 +122,9 @@ def grade_report(report: LmsReport, index: VariantIndex, policy: str = "highest"
             final.graded += sum(1 for c in cells.values() if c.status == "graded")
     for problem in book.problems:
         attempt = report.attempts[int(problem.student)]
-        if problem.student in keep_ids:
-            final.problems.append(replace(problem, student=attempt.key))
+        if problem.student in keep_ids:  # a missing response has no row of its own: it is the attempt's row
+            reason = f"{problem.reason} ({attempt.source})" if attempt.source and problem.row is None else problem.reason
+            final.problems.append(replace(problem, student=attempt.key, row=problem.row or attempt.line, reason=reason))
     for rid, problems in extra.items():
         if rid in keep_ids:
             final.problems.extend(problems)
@@ -139,7 +140,8 @@ def grade_report(report: LmsReport, index: VariantIndex, policy: str = "highest"
         answered = sum(1 for c in attempt.cells if c.raw is not None)
         why = "not finished" if not attempt.finished else f"{policy}: attempt {counted.attempt} counts"
         final.problems.append(RowProblem(attempt.line, attempt.key, f"attempt {attempt.attempt}",
-                                         f"attempt not counted ({why}); its {answered} responses are not in the grades"))
+                                         f"attempt not counted ({why}); its {answered} responses are not in the grades"
+                                         + (f" ({attempt.source})" if attempt.source else "")))
     kept_attempts = {key: report.attempts[int(rid)] for key, rid in kept.items()}
     flat = [d for rid in sorted(keep_ids, key=int) for d in disagreements.get(rid, [])]
     return LmsGrades(report, final, kept_attempts, flat)

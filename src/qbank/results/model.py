@@ -63,6 +63,7 @@ class LmsAttempt:
     lms_total: float | None = None
     finished: bool = True
     status: str = ""
+    source: str = ""  # the file the attempt comes from, when a report is several files (QTI)
 
 
 @dataclass

@@ -171,7 +171,7 @@ def read_qti(path: str | Path, index: VariantIndex) -> LmsReport:
             cells.append(LmsCell(variant, raw, shown, score, line, None, ref))
         stamp = test.get("datestamp", "") if test is not None else ""
         attempts.append((key, order, LmsAttempt(key=key, name="", attempt=0, line=lines.get(root, 1), cells=tuple(cells),
-                                                lms_id=key, status=stamp)))
+                                                lms_id=key, status=stamp, source=name)))
     # attempts of one candidate, in time order (the datestamp), then file order
     by_key: dict[str, int] = {}
     for key, _, attempt in sorted(attempts, key=lambda a: (a[0], a[2].status, a[1])):
