@@ -193,3 +193,14 @@ def test_qti_results_in_a_zip(klass: KnownClass, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["import-results", str(klass.out / "manifest.json"), str(archive), "-o", str(tmp_path / "g.csv")])
     assert result.exit_code == 0, result.output
     assert len((tmp_path / "g.csv").read_text().splitlines()) == 31
+
+
+def test_a_moodle_report_of_all_tries(klass: KnownClass, tmp_path: Path) -> None:
+    rows = rows_of(moodle_report(klass))
+    extra = list(rows[3])
+    extra[2] = extra[3] = ""  # Moodle leaves the email and State of an earlier try empty
+    rows.insert(3, extra)
+    report = tmp_path / "responses.csv"
+    report.write_text(text_of(rows), encoding="utf-8")
+    message = refused(klass, report, tmp_path)
+    assert f"{report}:{line_of(text_of(rows), 3)}: column 3 ('Email address')" in message and "last try" in message

@@ -31,7 +31,8 @@ def import_results(klass: KnownClass, report: Path, tmp: Path, *extra: str):
     return result
 
 
-def check_grades_and_stats(klass: KnownClass, tmp: Path, lms_scores: bool, by_email: bool = False) -> None:
+def check_grades_and_stats(klass: KnownClass, tmp: Path, lms_scores: bool, by_email: bool = False,
+                           unfinished_in_report: bool = False) -> None:
     kept = {(a.email if by_email else key): a for key, a in klass.kept(lms_scores).items()}
     grades = {r["student"]: r for r in read_csv(tmp / "grades.csv")}
     assert set(grades) == set(kept)  # one row per student, whatever their attempts
@@ -50,8 +51,10 @@ def check_grades_and_stats(klass: KnownClass, tmp: Path, lms_scores: bool, by_em
     garbled = sum(1 for a in kept.values() for x in a.answers.values() if x.kind == "garbled")
     assert sum(r.startswith("missing response") for r in reasons) == unanswered
     assert sum(r.startswith("format error") for r in reasons) == garbled
-    assert sum(r.startswith("attempt not counted") for r in reasons) == len(klass.attempts) - len(kept)
-    assert all(p["row"] for p in problems if not p["reason"].startswith("missing"))
+    written = klass.attempts if unfinished_in_report else klass.finished
+    assert sum(r.startswith("attempt not counted") for r in reasons) == len(written) - len(kept)
+    assert sum("attempt not counted (not finished)" in r for r in reasons) == len(written) - len(klass.finished)
+    assert all(p["row"] for p in problems)  # each with the line it comes from
 
     # statistics per template, across its variants, from the known answers
     stats = read_csv(tmp / "stats.csv")
@@ -64,6 +67,8 @@ def check_grades_and_stats(klass: KnownClass, tmp: Path, lms_scores: bool, by_em
         assert float(row["facility"]) == pytest.approx(want["facility"], abs=1e-4)
         picks = dict(p.split("=") for p in row["distractors_chosen"].split("; ") if p)
         assert {m: int(c) for m, c in picks.items()} == want["picks"]
+        rates = dict(p.split("=") for p in row["distractor_rates"].split("; ") if p)
+        assert {m: float(r) for m, r in rates.items()} == pytest.approx({m: c / len(kept) for m, c in want["picks"].items()}, abs=1e-4)
         variants = {r["variant"]: r for r in stats if r["item"] == template and r["variant"]}
         if len(want["variants"]) > 1:
             assert {v: (int(r["n"]), pytest.approx(float(r["facility"]), abs=1e-4)) for v, r in variants.items()} == want["variants"]
@@ -109,7 +114,7 @@ def test_moodle_responses_report(klass: KnownClass, tmp_path: Path) -> None:
     regrade = {(some, kept[some].number): 9.99}  # the overall grade was overridden in Moodle
     report.write_text(moodle_report(klass, regrade=regrade), encoding="utf-8")
     import_results(klass, report, tmp_path, "--gradebook", str(tmp_path / "moodle-import.csv"))
-    check_grades_and_stats(klass, tmp_path, lms_scores=False, by_email=True)
+    check_grades_and_stats(klass, tmp_path, lms_scores=False, by_email=True, unfinished_in_report=True)
     # Moodle's report has no per-question marks: its overall grade is checked instead
     disagreements = read_csv(tmp_path / "grades.disagreements.csv")
     assert [(d["student"], d["slot"], d["lms_points"]) for d in disagreements] == [(kept[some].email, "total", "9.99")]
@@ -127,7 +132,7 @@ def test_moodle_responses_with_the_grades_report(klass: KnownClass, tmp_path: Pa
     text = moodle_grades_report(klass).lstrip("\ufeff").splitlines(keepends=True)
     marks.write_text("\ufeff" + text[0] + "".join(reversed(text[1:])), encoding="utf-8")
     import_results(klass, report, tmp_path, "--moodle-grades", str(marks))
-    check_grades_and_stats(klass, tmp_path, lms_scores=True, by_email=True)
+    check_grades_and_stats(klass, tmp_path, lms_scores=True, by_email=True, unfinished_in_report=True)
     # Moodle's marks count, to its two decimals: the hand regrades are the only disagreements
     disagreements = read_csv(tmp_path / "grades.disagreements.csv")
     kept = klass.kept(True)
@@ -143,3 +148,55 @@ def test_qti_results_reporting(klass: KnownClass, tmp_path: Path, version: str) 
     disagreements = read_csv(tmp_path / "grades.disagreements.csv")
     kept = klass.kept(True)
     assert {(d["student"], d["item"]) for d in disagreements} == {(at.key, a.item.id) for at, a in klass.regraded if kept[at.key] is at}
+
+
+@pytest.mark.parametrize("policy", ["last", "first"])
+def test_which_attempt_counts(klass: KnownClass, tmp_path: Path, policy: str) -> None:
+    report = tmp_path / "student_analysis.csv"
+    report.write_text(canvas_report(klass), encoding="utf-8")
+    import_results(klass, report, tmp_path, "--attempts", policy)
+    pick = max if policy == "last" else min
+    want: dict[str, float] = {}
+    for key in {a.key for a in klass.finished}:
+        attempt = pick((a for a in klass.finished if a.key == key), key=lambda a: a.number)
+        want[key] = attempt.total(True)
+    got = {r["student"]: float(r["total"]) for r in read_csv(tmp_path / "grades.csv")}
+    assert got == pytest.approx(want, abs=1e-4)
+
+
+def test_qti_results_have_no_gradebook_file(klass: KnownClass, tmp_path: Path) -> None:
+    folder = qti_results(klass, tmp_path / "results")
+    result = CliRunner().invoke(cli, ["import-results", str(klass.out / "manifest.json"), str(folder),
+                                      "-o", str(tmp_path / "g.csv"), "--gradebook", str(tmp_path / "up.csv")])
+    assert result.exit_code == 2 and "no standard grade-import file" in result.output
+    assert not (tmp_path / "g.csv").exists()
+
+
+def test_a_moodle_grades_report_needs_a_moodle_responses_report(klass: KnownClass, tmp_path: Path) -> None:
+    report, marks = tmp_path / "sa.csv", tmp_path / "grades-report.csv"
+    report.write_text(canvas_report(klass), encoding="utf-8")
+    marks.write_text(moodle_grades_report(klass), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import-results", str(klass.out / "manifest.json"), str(report),
+                                      "-o", str(tmp_path / "g.csv"), "--moodle-grades", str(marks)])
+    assert result.exit_code == 2 and f"{marks}: a Moodle Grades report goes with a Moodle Responses report" in result.output
+
+
+def test_canvas_group_points_left_at_another_value_are_scaled(klass: KnownClass, tmp_path: Path) -> None:
+    # the instructor imported the quiz and left each group at 1 point per question
+    text = canvas_report(klass)
+    rows = list(csv.reader(io.StringIO(text)))
+    for c in range(9, len(rows[0]) - 3, 2):
+        factor = float(rows[0][c])
+        rows[0][c] = "1.0"
+        for row in rows[1:]:
+            if row[c]:
+                row[c] = repr(float(row[c]) / factor)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    report = tmp_path / "student_analysis.csv"
+    report.write_text(out.getvalue(), encoding="utf-8")
+    import_results(klass, report, tmp_path)
+    got = {r["student"]: float(r["total"]) for r in read_csv(tmp_path / "grades.csv")}
+    assert got == pytest.approx(klass.expected_totals(True), abs=1e-4)
+    notes = [p for p in read_csv(tmp_path / "grades.errors.csv") if "Canvas's points are scaled" in p["reason"]]
+    assert {p["item"] for p in notes} == {e.item for vs in klass.manifest.groups.values() for e in vs if e.points != 1}

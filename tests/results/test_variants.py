@@ -40,6 +40,10 @@ def test_words_ignore_form_but_not_content(a: str, b: str) -> None:
 def test_words_keep_every_number() -> None:
     assert words("p = 0.34") != words("p = 0.43")
     assert words("p = 0.34") != words("p = 0.3")
+    assert words("g = -0.85") != words("g = 0.85")   # the sign counts
+    assert words("g = \u22120.85") == words("g = -0.85")  # whichever minus the LMS writes
+    assert words("0.34") != words("0 34")
+    assert words("a-b state-A") == ("a", "b", "state", "a")
 
 
 def test_a_text_shared_by_two_variants_is_not_guessed() -> None:
@@ -80,3 +84,24 @@ def test_texts_that_two_sets_of_options_make_up_are_not_guessed() -> None:
     assert ix.choice_letters("a", "x y") is None  # C alone, or A and B?
     assert ix.choice_letters("a", "y, x y") is None
     assert ix.choice_letters("a", "y") == "B"
+
+
+def test_canvas_escapes_are_undone_when_a_cell_is_split() -> None:
+    from qbank.results.structured import split_escaped
+
+    assert split_escaped(r"a\, b,c", ",") == ["a, b", "c"]
+    assert split_escaped(r"x \=> y=>z", "=>") == ["x => y", "z"]
+
+
+def test_canvas_dropdowns_and_blanks_become_one_answer_per_part() -> None:
+    from qbank.results.structured import canvas_structured
+
+    dropdowns = SimpleNamespace(type="multipart", parts=[
+        SimpleNamespace(label="a", type="single_choice", options=[Option("lower"), Option("higher")]),
+        SimpleNamespace(label="b", type="true_false")])
+    assert canvas_structured(dropdowns, "higher,False") == "a: B\nb: False"
+    blanks = SimpleNamespace(type="multipart", parts=[SimpleNamespace(label="x", type="short_text"),
+                                                      SimpleNamespace(label="y", type="short_text")])
+    assert canvas_structured(blanks, r"teacher forcing,exposure\, bias") == "x: teacher forcing\ny: exposure, bias"
+    # a blank left empty is dropped from Canvas's cell: the rest cannot be placed, so nothing is guessed
+    assert canvas_structured(blanks, "teacher forcing") == "teacher forcing"

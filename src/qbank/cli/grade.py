@@ -132,7 +132,8 @@ def grade(manifest, responses, output, feedback, errors, review_path, stats_out,
 def stats(grades, output, plot):
     """Item statistics of a graded quiz: facility, discrimination
     (corrected point-biserial, upper-lower 27% index), distractor counts
-    by misconception, and KR-20 / Cronbach's alpha.
+    by misconception, and KR-20 / Cronbach's alpha. Statistics are per
+    template, its variants pooled, with a row for each variant under it.
 
     GRADES is the grades CSV or the feedback JSON written by `qbank grade`
     (for a CSV, the JSON beside it with the same name). Items that need

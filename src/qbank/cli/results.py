@@ -67,9 +67,8 @@ def import_results(manifest, report, output, lms, moodle_grades, policy, gradebo
     items = man.regenerate(load_from_options(banks, no_builtin))
     index = VariantIndex(man, items)
     lms_report, index, skipped = read_report(report, index, lms, moodle_grades=moodle_grades)
-    if skipped:
-        click.echo(f"not graded: {', '.join(skipped)} (qbank's {lms_report.platform} export could not carry "
-                   "them, so they were not in the LMS quiz)", err=True)
+    for group, why in skipped.items():
+        click.echo(f"not graded: {group} ({why}); not counted in the maximum", err=True)
     result = grade_report(lms_report, index, policy)
     book = result.book
     base = str(Path(output).with_suffix(""))

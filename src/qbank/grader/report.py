@@ -111,16 +111,22 @@ def _picks(counts: dict[str, int]) -> str:
     return "; ".join(f"{m}={c}" for m, c in sorted(counts.items()))
 
 
+def _rates(counts: dict[str, int], n: int) -> str:
+    """Each misconception's pick rate: the share of the students who got the item that chose it."""
+    return "; ".join(f"{m}={_num(c / n)}" for m, c in sorted(counts.items())) if n else ""
+
+
 def stats_csv(stats: QuizStats) -> str:
     """One row per item (template), each followed by one row per variant, then the quiz's reliability."""
     rows: list[list[Any]] = [["item", "variant", "n", "facility", "point_biserial", "upper_lower_27", "distractors_chosen",
-                              "distractors_unchosen", "flags"]]
+                              "distractor_rates", "distractors_unchosen", "flags"]]
     for s in stats.items:
         rows.append([s.item, "", s.n, _num(s.facility), _num(s.point_biserial), _num(s.upper_lower), _picks(s.distractors),
-                     "; ".join(s.unchosen), "; ".join(s.flags)])
+                     _rates(s.distractors, s.n), "; ".join(s.unchosen), "; ".join(s.flags)])
         for v in s.variants:
-            rows.append([s.item, v.item, v.n, _num(v.facility), _num(v.point_biserial), "", _picks(v.distractors), "", ""])
-    rows.append([f"({stats.reliability_kind})", "", stats.n_students, _num(stats.reliability), "", "", "", "", ""])
+            rows.append([s.item, v.item, v.n, _num(v.facility), _num(v.point_biserial), "", _picks(v.distractors),
+                         _rates(v.distractors, v.n), "", ""])
+    rows.append([f"({stats.reliability_kind})", "", stats.n_students, _num(stats.reliability), "", "", "", "", "", ""])
     return csv_text(rows)
 
 
@@ -132,7 +138,7 @@ def stats_table(stats: QuizStats) -> str:
         r = "n/a" if math.isnan(s.point_biserial) else f"{s.point_biserial:.2f}"
         lines.append(f"{s.item:<{width}}  {s.facility:>8.2f}  {r:>6}  {s.upper_lower:>6.2f}  {'; '.join(s.flags)}")
         for m, c in sorted(s.distractors.items(), key=lambda kv: (-kv[1], kv[0])):
-            lines.append(f"{'':<{width}}    {m}: chosen {c}x")
+            lines.append(f"{'':<{width}}    {m}: chosen {c}x" + (f" ({c / s.n:.0%})" if s.n else ""))
         if len(s.variants) > 1:
             for v in s.variants:
                 picks = ", ".join(f"{m} {c}x" for m, c in sorted(v.distractors.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -52,12 +52,12 @@ def detect_platform(path: str | Path) -> str:
 
 
 def read_report(path: str | Path, index: VariantIndex, platform: str = "auto", *,
-                moodle_grades: str | Path | None = None) -> tuple[LmsReport, VariantIndex, list[str]]:
+                moodle_grades: str | Path | None = None) -> tuple[LmsReport, VariantIndex, dict[str, str]]:
     """Read an LMS result report, every response tied to its variant (see the platform modules).
 
     ``moodle_grades`` is Moodle's Grades report of the same attempts, for the marks per
     question that the Responses report lacks. Returns the report, the index of the groups
-    the platform received (grade with it) and the groups its export had to skip.
+    qbank can grade from this platform (grade with it) and, for the others, why not.
     """
     kind = detect_platform(path) if platform == "auto" else platform
     index, skipped = index.for_platform(kind)

@@ -12,7 +12,10 @@ Layout, as Canvas writes it (``Quizzes::QuizStatistics::StudentAnalysis#to_csv``
 * the response cell is the chosen answer's text (multiple answers: the chosen texts joined by
   ``,``, a comma inside a text written ``\\,``), the number as typed for a numerical question,
   the text for short answers and essays;
-* ``attempt`` is there when the report includes all attempts: one row per attempt.
+* ``attempt`` is there when the report includes all attempts: one row per attempt;
+* the header after a question is its points possible in Canvas: the points per question of
+  its group. When it differs from the manifest's points (a group left at Canvas's default
+  points), Canvas's points are scaled to the manifest's, and the report says so.
 
 The question id is Canvas's own; the tie to a qbank variant is the question text (see
 :mod:`qbank.results.variants`).
@@ -25,7 +28,8 @@ import re
 from ..grader.gradebook import RowProblem
 from ._csv import looks_like_a_date, looks_like_a_mangled_id, read_csv_table
 from .model import LmsAttempt, LmsCell, LmsReport
-from .variants import READ_TYPES, VariantIndex
+from .structured import canvas_structured
+from .variants import CANVAS_TYPES, VariantIndex
 
 __all__ = ["is_canvas", "read_canvas"]
 
@@ -78,6 +82,18 @@ def read_canvas(path: str, index: VariantIndex) -> LmsReport:
         raise table.error(f"none of the report's {len(questions)} questions is a question of quiz "
                           f"{index.manifest.quiz_id!r}: a report from another quiz, or a quiz edited in Canvas", 1)
     report = LmsReport("canvas", table.path, identity="ID")
+    # Canvas's points possible for a question is its group's points per question, which the
+    # instructor may have left at Canvas's default: its points are scaled to the manifest's
+    scale: dict[int, float] = {}
+    for c, variant, _ in questions:
+        if variant is None:
+            continue
+        possible, wanted = float(header[c + 1]), index.entries[variant].points
+        scale[c] = wanted / possible if possible > 0 else 1.0
+        if abs(possible - wanted) > 1e-9:
+            report.problems.append(RowProblem(1, "", variant, f"column {c + 2}: Canvas gives this question {header[c + 1]} "
+                                              f"points, the manifest {wanted:g}: Canvas's points are scaled to the "
+                                              "manifest's (check the question group's points in Canvas)"))
     seen: dict[str, int] = {}
     for line, record in table.rows:
         def cell(name: str) -> str:
@@ -109,15 +125,16 @@ def read_canvas(path: str, index: VariantIndex) -> LmsReport:
                 raise table.error(f"points {points_text!r} is not a number", line, c + 2)
             item = index.items[variant]
             report.tied.add(variant)
-            if item.type not in READ_TYPES:
+            if item.type not in CANVAS_TYPES:
                 report.problems.append(RowProblem(line, key, variant, f"column {c + 1}: {item.type} answers from Canvas "
                                                   f"are not read yet; response {shown!r} not graded"))
                 continue
             if item.type == "numeric" and looks_like_a_date(shown):
                 raise table.error(f"{shown!r} in a numerical answer looks like a date: a spreadsheet has converted "
                                   "the file; download the report again and give it to qbank unchanged", line, c + 1)
-            raw = index.response(variant, shown) if shown else None
-            cells.append(LmsCell(variant, raw, shown, points, line, c + 1, header[c]))
+            raw = (canvas_structured(item, shown) if item.type in ("matching", "ordering", "multipart")
+                   else index.response(variant, shown)) if shown else None
+            cells.append(LmsCell(variant, raw, shown, None if points is None else points * scale[c], line, c + 1, header[c]))
         score = _number(record[-1].strip())
         report.attempts.append(LmsAttempt(
             key=key, name=cell("name"), attempt=attempt, line=line, cells=tuple(cells), lms_id=user,

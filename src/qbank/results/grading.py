@@ -109,7 +109,7 @@ def grade_report(report: LmsReport, index: VariantIndex, policy: str = "highest"
                 lms_cells.get((record.student, s)) and lms_cells[(record.student, s)].lms_points is not None for s in cells):
             total, top = sum(c.score for c in cells.values()), sum(c.points for c in cells.values())
             mine = total / top * report.grade_max if top else 0.0
-            if abs(mine - attempt.lms_total) > 0.005 + _EPS:  # Moodle shows 2 decimals
+            if abs(mine - attempt.lms_total) > report.grade_precision + _EPS:  # Moodle rounds to its decimals
                 found.append(Disagreement(attempt.line, attempt.key, "total", "", "", attempt.lms_total, round(mine, 6)))
     kept = _choose(report.attempts, {rid: sum(c.score for c in cells.values()) for rid, cells in cells_of.items()}, policy)
     final = Gradebook(book.slots, [], items=book.items)
@@ -122,8 +122,9 @@ def grade_report(report: LmsReport, index: VariantIndex, policy: str = "highest"
             final.graded += sum(1 for c in cells.values() if c.status == "graded")
     for problem in book.problems:
         attempt = report.attempts[int(problem.student)]
-        if problem.student in keep_ids:
-            final.problems.append(replace(problem, student=attempt.key))
+        if problem.student in keep_ids:  # a missing response has no row of its own: it is the attempt's row
+            reason = f"{problem.reason} ({attempt.source})" if attempt.source and problem.row is None else problem.reason
+            final.problems.append(replace(problem, student=attempt.key, row=problem.row or attempt.line, reason=reason))
     for rid, problems in extra.items():
         if rid in keep_ids:
             final.problems.extend(problems)
@@ -139,7 +140,8 @@ def grade_report(report: LmsReport, index: VariantIndex, policy: str = "highest"
         answered = sum(1 for c in attempt.cells if c.raw is not None)
         why = "not finished" if not attempt.finished else f"{policy}: attempt {counted.attempt} counts"
         final.problems.append(RowProblem(attempt.line, attempt.key, f"attempt {attempt.attempt}",
-                                         f"attempt not counted ({why}); its {answered} responses are not in the grades"))
+                                         f"attempt not counted ({why}); its {answered} responses are not in the grades"
+                                         + (f" ({attempt.source})" if attempt.source else "")))
     kept_attempts = {key: report.attempts[int(rid)] for key, rid in kept.items()}
     flat = [d for rid in sorted(keep_ids, key=int) for d in disagreements.get(rid, [])]
     return LmsGrades(report, final, kept_attempts, flat)
@@ -154,7 +156,7 @@ def _in_manifest_points(cell: Cell) -> None:
 def _use_lms_points(cell: Cell, points: float) -> None:
     fraction = points / cell.points if cell.points else 0.0
     base = cell.grade or Grade(score=0.0, max_score=cell.points, fraction=0.0, correct=False,
-                               feedback=("Scored by the LMS; qbank could not read this response.",))
+                               feedback=("Scored by the LMS; qbank had no readable response to grade.",))
     cell.grade = replace(base, score=points, max_score=cell.points, fraction=fraction, correct=fraction >= 1 - _EPS)
 
 

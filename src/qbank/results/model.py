@@ -63,6 +63,7 @@ class LmsAttempt:
     lms_total: float | None = None
     finished: bool = True
     status: str = ""
+    source: str = ""  # the file the attempt comes from, when a report is several files (QTI)
 
 
 @dataclass
@@ -72,5 +73,6 @@ class LmsReport:
     attempts: list[LmsAttempt] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     grade_max: float | None = None  # Moodle's "Grade/10.00": the scale of its totals
+    grade_precision: float = 0.005  # ... and half the last decimal it shows
     identity: str = "ID"  # the column the grade-import file matches students on
     tied: set[str] = field(default_factory=set)  # every variant a response was tied to, read or not

@@ -11,7 +11,9 @@ Layout, as Moodle writes it (``mod/quiz/report/responses``, ``quiz_attempts_repo
   the order this student saw them, joined by ``; ``; of other questions, the text;
 * the response summary is the chosen choice's text (several: joined by ``; ``), ``True`` /
   ``False``, the number or text as typed; ``-`` when there is no response;
-* one row per attempt; ``State`` is ``Finished`` for a submitted attempt.
+* one row per attempt; ``State`` is ``Finished`` for a submitted attempt. (Downloaded with
+  "Which tries: all tries", an attempt spreads over one row per try, the earlier ones without
+  a State and the later ones without an email: refused, with the option to choose.)
 
 The Responses report has no marks per question; the "Grades" report (the quiz's overview
 report, downloaded as CSV) has them: the same user and time columns, then ``Q. N /<max>`` per
@@ -31,13 +33,14 @@ import re
 from ..grader.gradebook import RowProblem
 from ._csv import looks_like_a_date, looks_like_a_mangled_id, read_csv_table
 from .model import LmsAttempt, LmsCell, LmsReport
-from .variants import READ_TYPES, VariantIndex
+from .structured import moodle_matching
+from .variants import MOODLE_TYPES, VariantIndex
 
 __all__ = ["is_moodle", "read_moodle"]
 
 WHAT = "Moodle quiz Responses report"
 _SLOT = re.compile(r"^(Question|Response|Right answer) (\d+)$")
-_GRADE = re.compile(r"^Grade/(\d+(?:\.\d+)?)$")
+_GRADE = re.compile(r"^Grade/(\d+(?:\.(\d+))?)$")
 _MARK = re.compile(r"^Q\. (\d+) /(\d+(?:\.(\d+))?)$")
 GRADES_WHAT = "Moodle quiz Grades report"
 IDENTITIES = ("ID number", "Username", "Email address")
@@ -117,9 +120,11 @@ def read_moodle(path: str, index: VariantIndex, grades: str | None = None) -> Lm
         if "Question" not in where_:
             raise table.error(f"no 'Question {n}' column: qbank ties each response to its variant by the question "
                               "text, so tick 'Question text' in the report options and download again", 1)
-    grade_max = next((float(m.group(1)) for h in header if (m := _GRADE.match(h))), None)
+    grade_match = next((m for h in header if (m := _GRADE.match(h))), None)
+    grade_max = float(grade_match.group(1)) if grade_match else None
     grade_col = next((i for i, h in enumerate(header) if _GRADE.match(h)), None)
-    report = LmsReport("moodle", table.path, grade_max=grade_max, identity=identity)
+    report = LmsReport("moodle", table.path, grade_max=grade_max, identity=identity,
+                       grade_precision=0.5 * 10 ** -len(grade_match.group(2) or "") if grade_match else 0.005)
     lookup = _grades_lookup(grades, identity) if grades else None
     summaries: dict[str, list[str]] = {}
     attempts: dict[str, int] = {}
@@ -128,6 +133,10 @@ def read_moodle(path: str, index: VariantIndex, grades: str | None = None) -> Lm
         if record[0].strip() == "Overall average":
             continue  # the average row Moodle may add at the end; not a student
         key = record[col[identity]].strip()
+        if not key or not record[col["State"]].strip():
+            raise table.error(f"a row without {identity if not key else 'a State'}: Moodle writes such rows for the "
+                              "earlier tries of an attempt; download the report with 'Which tries: last try'",
+                              line, col[identity if not key else "State"] + 1)
         if looks_like_a_mangled_id(key):
             raise table.error(f"{key!r} was rewritten in scientific notation by a spreadsheet; download the report again",
                               line, col[identity] + 1)
@@ -161,14 +170,15 @@ def read_moodle(path: str, index: VariantIndex, grades: str | None = None) -> Lm
             variant = found[0]
             item = index.items[variant]
             report.tied.add(variant)
-            if item.type not in READ_TYPES:
+            if item.type not in MOODLE_TYPES:
                 report.problems.append(RowProblem(line, key, variant, f"column {r_col + 1}: {item.type} answers from Moodle "
                                                   f"are not read yet; response {shown!r} not graded"))
                 continue
             if item.type == "numeric" and looks_like_a_date(shown):
                 raise table.error(f"{shown!r} in a numerical answer looks like a date: a spreadsheet has converted "
                                   "the file; download the report again and give it to qbank unchanged", line, r_col + 1)
-            raw = None if shown in ("", NO_RESPONSE) else index.response(variant, shown)
+            raw = None if shown in ("", NO_RESPONSE) else (
+                moodle_matching(item, shown) if item.type == "matching" else index.response(variant, shown))
             points, precision = None, 1e-6
             mark, top, decimals = marks.get(n, (None, 0.0, 0))
             if mark is not None and top > 0:

@@ -30,6 +30,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ __all__ = ["NAMESPACES", "read_qti"]
 
 NAMESPACES = ("http://www.imsglobal.org/xsd/imsqti_result_v2p1", "http://www.imsglobal.org/xsd/imsqti_result_v3p0")
 MAX_BYTES = 20_000_000  # one candidate's results; a larger document is refused, not parsed
+MAX_TOTAL = 500_000_000  # all documents of one report together
 
 
 class _Lines(ET.TreeBuilder):
@@ -83,11 +85,15 @@ def _documents(path: Path) -> list[tuple[str, bytes]]:
         files = sorted(p for p in path.rglob("*.xml") if p.is_file())
         if not files:
             raise ReportError(f"{path}: no .xml files in this folder; expected QTI results (assessmentResult) documents")
+        if sum(p.stat().st_size for p in files) > MAX_TOTAL:
+            raise ReportError(f"{path}: the .xml files hold more than {MAX_TOTAL} bytes; refused unread")
         return [(str(p), p.read_bytes()) for p in files]
     data = path.read_bytes()
     if zipfile.is_zipfile(io.BytesIO(data)):
         out = []
         with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if sum(i.file_size for i in z.infolist()) > MAX_TOTAL:
+                raise ReportError(f"{path}: the zip unpacks to more than {MAX_TOTAL} bytes; refused unread")
             for info in sorted(z.infolist(), key=lambda i: i.filename):
                 if info.filename.endswith(".xml") and not info.is_dir():
                     if info.file_size > MAX_BYTES:
@@ -165,12 +171,12 @@ def read_qti(path: str | Path, index: VariantIndex) -> LmsReport:
             cells.append(LmsCell(variant, raw, shown, score, line, None, ref))
         stamp = test.get("datestamp", "") if test is not None else ""
         attempts.append((key, order, LmsAttempt(key=key, name="", attempt=0, line=lines.get(root, 1), cells=tuple(cells),
-                                                lms_id=key, status=stamp)))
+                                                lms_id=key, status=stamp, source=name)))
     # attempts of one candidate, in time order (the datestamp), then file order
     by_key: dict[str, int] = {}
     for key, _, attempt in sorted(attempts, key=lambda a: (a[0], a[2].status, a[1])):
         by_key[key] = by_key.get(key, 0) + 1
-        report.attempts.append(LmsAttempt(**{**attempt.__dict__, "attempt": by_key[key], "status": ""}))
+        report.attempts.append(replace(attempt, attempt=by_key[key], status=""))
     return report
 
 

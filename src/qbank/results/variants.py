@@ -23,19 +23,23 @@ from typing import Any
 from ..questions.items import letter
 from ..renderers._markup import to_html
 
-__all__ = ["CHOICE_TYPES", "READ_TYPES", "VariantIndex", "words"]
+__all__ = ["CANVAS_TYPES", "CHOICE_TYPES", "MOODLE_TYPES", "READ_TYPES", "VariantIndex", "words"]
 
 CHOICE_TYPES = ("single_choice", "multiple_response")
 # the item types whose LMS answers these readers turn into qbank responses
 READ_TYPES = (*CHOICE_TYPES, "true_false", "numeric", "short_text", "open_response")
+CANVAS_TYPES = (*READ_TYPES, "matching", "ordering", "multipart")
+MOODLE_TYPES = (*READ_TYPES, "matching")
 
 _TAG = re.compile(r"<[^>]*>")
-_WORD = re.compile(r"\w+")
+# a number keeps its sign and decimals (-0.85 is not 0.85, nor 0.8 and 5); other words are runs of letters and digits
+_WORD = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])|\w+")
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 
 
 def words(text: str) -> tuple[str, ...]:
     """The words and numbers of a text or HTML fragment, lower-cased: what a tie compares."""
-    return tuple(_WORD.findall(html.unescape(_TAG.sub(" ", text)).casefold()))
+    return tuple(_WORD.findall(html.unescape(_TAG.sub(" ", text)).translate(_MINUS).casefold()))
 
 
 class VariantIndex:
@@ -58,23 +62,35 @@ class VariantIndex:
         self._stems = {i: words(to_html(items[i].stem)) for i in self.entries}
         self._options = {i: [words(to_html(o.text, inline=True)) for o in getattr(items[i], "options", ())]
                          for i in self.entries}
+        self._responses: dict[tuple[str, str], str] = {}
         self._by_stem: dict[tuple[str, ...], list[str]] = {}
         for item_id, stem in self._stems.items():
             self._by_stem.setdefault(stem, []).append(item_id)
 
-    def for_platform(self, platform: str) -> tuple[VariantIndex, list[str]]:
-        """The index of the groups that qbank's export for ``platform`` carries, and the groups it skipped.
+    def for_platform(self, platform: str) -> tuple[VariantIndex, dict[str, str]]:
+        """The index of the groups qbank can grade from ``platform``'s report, and why the others are left out.
 
-        Canvas and Moodle cannot carry some items (a multipart item mixing numbers and
-        choices in Canvas, for one); a group none of whose variants was exported was never in
-        the LMS quiz, so it is not graded (and not counted in the maximum).
+        A group none of whose variants qbank's export for the platform could carry (Canvas
+        cannot carry a multipart item mixing numbers and choices, for one) was never in the
+        LMS quiz; a group whose questions the platform's report shows in a form qbank cannot
+        tie to a variant (Moodle's orderings and cloze items) cannot be graded from it. Either
+        way it is not graded and not counted in the maximum; the caller says so.
         """
         carried = _CARRIES.get(platform)
-        if carried is None:
-            return self, []
-        keep = {g: vs for g, vs in self.groups.items() if any(carried(self.items[e.item]) for e in vs)}
-        skipped = [g for g in self.groups if g not in keep]
-        return (VariantIndex(self.manifest, self.items, keep) if skipped else self), skipped
+        untied = _UNTIED.get(platform, ())
+        if carried is None and not untied:
+            return self, {}
+        skipped: dict[str, str] = {}
+        for group, variants in self.groups.items():
+            items = [self.items[e.item] for e in variants]
+            if carried is not None and not any(carried(item) for item in items):
+                skipped[group] = f"qbank's {platform} export cannot carry it, so it was not in the LMS quiz"
+            elif any(item.type in untied for item in items):
+                skipped[group] = f"the {platform} report shows {items[0].type} questions in a form qbank cannot tie to a variant"
+        if not skipped:
+            return self, {}
+        keep = {g: vs for g, vs in self.groups.items() if g not in skipped}
+        return VariantIndex(self.manifest, self.items, keep), skipped
 
     def by_text(self, text: str) -> tuple[list[str], str]:
         """Variants whose exported question text is ``text`` (Canvas: stem only)."""
@@ -92,6 +108,12 @@ class VariantIndex:
             options = self._options[item_id]
             if self.items[item_id].type in CHOICE_TYPES:
                 if sorted(rest) == sorted(w for o in options for w in o):
+                    out.append(item_id)
+            elif self.items[item_id].type == "matching":
+                item = self.items[item_id]
+                expected = [w for p in item.prompts for w in words(to_html(p, inline=True))]
+                expected += [w for c in dict.fromkeys(item.choices) for w in words(to_html(c, inline=True))]
+                if sorted(rest) == sorted(expected):
                     out.append(item_id)
             elif self.items[item_id].type == "true_false":
                 if sorted(rest) in ([], ["false", "true"]):
@@ -135,9 +157,12 @@ class VariantIndex:
         An answer text that is none of the variant's options is passed on unchanged, so
         that the grader reports it as a format error with the row.
         """
-        if self.items[item_id].type in CHOICE_TYPES:
-            return self.choice_letters(item_id, shown) or shown
-        return shown
+        if self.items[item_id].type not in CHOICE_TYPES:
+            return shown
+        key = (item_id, shown)
+        if key not in self._responses:  # a class types a few spellings of each answer: read each once
+            self._responses[key] = self.choice_letters(item_id, shown) or shown
+        return self._responses[key]
 
 
 def _canvas_carries(item: Any) -> bool:
@@ -157,3 +182,4 @@ def _moodle_carries(item: Any) -> bool:
 
 
 _CARRIES = {"canvas": _canvas_carries, "moodle": _moodle_carries}
+_UNTIED = {"moodle": ("ordering", "multipart")}
