@@ -67,14 +67,14 @@ def throughput(answers: list[str], repeat: int, paraphrase: bool) -> tuple[float
     return best_wall, best_cpu
 
 
-def check_time(repeat: int) -> tuple[float, float, bool]:
+def check_time(repeat: int, **env: str) -> tuple[float, float, bool]:
     exe = Path(sys.executable).with_name("qbank")
     cmd = [str(exe), "check", "primary-colors-preamble", "--seed", "0", "--answer", WEAK_ANSWER, "--json"]
     best_wall, best_cpu, loaded = float("inf"), float("inf"), False
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
-        out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "QBANK_NO_EMBEDDINGS": ""})
+        out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "QBANK_NO_EMBEDDINGS": "", **env})
         wall = time.perf_counter() - t
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -118,8 +118,15 @@ def main() -> int:
         s = score_rubrics(PREAMBLE_RUBRIC, [text])[0]
         print(f"{name}: graded in {time.perf_counter() - t:.2f} s, score {s.fraction:.2f}, review: {'; '.join(s.review) or '-'}")
 
+    import tempfile
+
     cw, cc, loaded = check_time(args.repeat)
     print(f"\nqbank check, one open answer (model loaded: {loaded}): {cw:.2f} s wall, {cc:.2f} s CPU (best of {args.repeat})")
+    with tempfile.TemporaryDirectory() as empty:
+        kw, kc, _ = check_time(1, XDG_CACHE_HOME=empty)
+    print(f"  first run, no token vectors cached yet: {kw:.2f} s wall, {kc:.2f} s CPU")
+    pw, pc, _ = check_time(args.repeat, QBANK_NO_EMBEDDINGS="1")
+    print(f"  peer, model switched off: {pw:.2f} s wall, {pc:.2f} s CPU (x{cc / pc:.2f} CPU)")
 
     a = rows["relations + paraphrase (rubric extra)"]
     targets = [("Pearson r >= 0.85", a["r"] >= 0.85), ("MAE <= 0.12", a["mae"] <= 0.12),

@@ -56,3 +56,23 @@ def test_negation_scope(clause: str, word: str, negated: bool) -> None:
 def test_a_long_answer_is_read_up_to_the_limit_and_says_so() -> None:
     units, cut = clauses("The loss is per token. " * 1000, 2_000)
     assert cut and sum(len(u.text) for u in units) <= 2_000
+
+
+def test_misspelt_words_are_mended_to_the_rubric_vocabulary_and_names_are_left_alone() -> None:
+    from qbank.grader.spelling import mend
+    from qbank.questions.families._rubrics import PREAMBLE_RUBRIC
+
+    got = mend(PREAMBLE_RUBRIC, "The loss is sumed over evry tokn, so the frist token is a seperate predicton. "
+                                "The modle serves Paris; it was probably dropped.")
+    assert got == ("The loss is summed over every token, so the first token is a separate prediction. "
+                   "The model serves Paris; it was probably dropped.")
+
+
+def test_a_typo_ridden_complete_answer_still_earns_its_criteria() -> None:
+    from qbank.grader import score_rubric
+    from qbank.questions.families._rubrics import PREAMBLE_RUBRIC
+
+    answer = ("Teh loss is computd for evry tokn seperately, so the frist token is its own predicton. The same weigths "
+              "are used for al promts, so the many exampels add up and outweigh the one Red.")
+    met = {c.id for c in score_rubric(PREAMBLE_RUBRIC, answer).criteria if c.met}
+    assert {"C1", "C2"} <= met

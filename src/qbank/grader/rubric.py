@@ -2,7 +2,8 @@
 
 The rules, in the order they apply:
 
-1. **Normalise and cut.** NFKC, quote variants folded; Markdown marks dropped; the answer
+1. **Normalise, mend and cut.** NFKC, quote variants folded; misspelt words mended to the
+   rubric's vocabulary (:mod:`qbank.grader.spelling`); Markdown marks dropped; the answer
    is cut into sentences and clauses (:mod:`qbank.grader.clauses`). Only the first
    :data:`MAX_CHARS` characters are read (a longer answer is flagged for review).
 2. **Too short.** Fewer than ``min_words`` words scores 0 (graded: the student answered).
@@ -37,6 +38,7 @@ from typing import Any
 
 from .clauses import WORD, Clause, clauses, is_negated
 from .responses import CriterionResult
+from .spelling import mend
 from .text import normalise
 
 __all__ = ["KEYWORD_LIST_CAP", "MAX_CHARS", "RubricScore", "is_keyword_list", "score_rubric", "score_rubrics"]
@@ -268,7 +270,7 @@ def score_rubrics(rubric: Any, answers: list[str], min_words: int = 0, paraphras
     from .embedding import available, embedder
 
     use = paraphrase is not False and any(c.statements for c in rubric.criteria) and available()
-    firsts = [_first_pass(rubric, _normalise(a), use) for a in answers]
+    firsts = [_first_pass(rubric, mend(rubric, _normalise(a)), use) for a in answers]
     pending = [r for f in firsts for r in f[3] if isinstance(r, _Pending) and r.candidates]
     if pending:
         # the model loads only when some clause may paraphrase an unearned criterion
