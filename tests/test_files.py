@@ -1,13 +1,17 @@
-"""The YAML edge: libyaml's fast path and the pure-Python path give the same data, lines and errors."""
+"""The file edge: libyaml's fast path gives the same data, lines and errors as the pure-Python one;
+json_text writes what json.dumps writes."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from qbank._files import read_yaml
+from qbank._files import json_text, read_yaml
 from qbank.errors import BankError
 
 TEXT = """\
@@ -53,3 +57,22 @@ def test_a_syntax_error_names_the_same_file_and_line_on_both_paths(
     assert str(fast.value) == str(slow.value)
     (problem,) = fast.value.problems
     assert problem.file == str(path) and problem.line is not None and "invalid YAML" in problem.message
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    | st.dictionaries(st.integers(), children, max_size=2),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_json_text_writes_what_json_dumps_writes(value: object) -> None:
+    assert json_text(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_json_text_refuses_what_json_refuses() -> None:
+    with pytest.raises(TypeError):
+        json_text({"a": {1, 2}})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import json.encoder
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import BankError, InputError, Problem
 
 __all__ = [
-    "atomic_write", "csv_text", "decode_text", "load_yaml_model", "parse_yaml", "read_bytes", "read_json", "read_text",
+    "atomic_write", "csv_text", "decode_text", "json_text", "load_yaml_model", "parse_yaml", "read_bytes", "read_json", "read_text",
     "read_yaml", "validate_data", "yaml_lines",
 ]
 
@@ -250,6 +251,60 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def json_text(data: Any) -> str:
+    """``json.dumps(data, indent=2, ensure_ascii=False) + "\\n"``, byte for byte, several times faster.
+
+    With ``indent`` the standard library falls back to its pure-Python encoder, which was
+    most of the time of writing a big manifest; this walks the data once, encoding every
+    string with the C encoder. Anything unusual (a non-string key, NaN, another type)
+    goes to ``json.dumps`` itself, so the output and the errors stay the standard ones.
+    """
+    try:
+        return _indented(data, "\n") + "\n"
+    except _Unusual:
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+class _Unusual(Exception):
+    pass
+
+
+_encode_str = json.encoder.encode_basestring  # the C function when the accelerator is built
+_INFINITY = float("inf")
+
+
+def _indented(value: Any, newline: str) -> str:
+    t = type(value)
+    if t is str:
+        return _encode_str(value)
+    if t is dict:
+        if not value:
+            return "{}"
+        inner = newline + "  "
+        parts = []
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unusual
+            parts.append(_encode_str(key) + ": " + _indented(item, inner))
+        return "{" + inner + ("," + inner).join(parts) + newline + "}"
+    if t is list or t is tuple:
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        return "[" + inner + ("," + inner).join([_indented(item, inner) for item in value]) + newline + "]"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if t is int:
+        return int.__repr__(value)
+    if t is float and value == value and value not in (_INFINITY, -_INFINITY):
+        return float.__repr__(value)
+    raise _Unusual
 
 
 def csv_text(rows: list[list[Any]]) -> str:

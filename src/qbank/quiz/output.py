@@ -21,14 +21,13 @@ format no longer asked for) are removed; nothing else in OUTDIR is touched.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._files import atomic_write
+from .._files import atomic_write, json_text
 from ..errors import InputError
 from .build import BuildResult, Paper
 
@@ -92,7 +91,7 @@ def student_quiz_json(result: BuildResult, paper: Paper) -> str:
         "student": paper.student.id,
         "items": [{"slot": e.slot, "item": e.item, "points": e.points} for e in paper.record.items],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_text(data)
 
 
 def _combine(docs: list[str | bytes], suffix: str) -> str | None:
