@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peer_questions import questions, write_qbank_bank  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIM = Path(sys.executable).with_name("qbank")
+# What the console script runs (a tree from before the launcher has only qbank.cli.main).
+SHIM = "import sys\ntry:\n    from qbank._launch import main\nexcept ImportError:\n    from qbank.cli import main\nsys.argv[0] = 'qbank'\nmain()"
 
 
 def run_once(argv: list[str], env: dict[str, str], stdin: str | None) -> tuple[float, float]:
@@ -57,7 +58,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="qbank-bench-loading-"))
     big, _ = write_qbank_bank(tmp / "big", questions(5000))
-    qbank = [sys.executable, str(SHIM)]
+    qbank = [sys.executable, "-c", SHIM]
     cases: list[tuple[str, list[str], str | None, bool]] = [  # label, argv, stdin, cold cache
         ("python -c pass", [sys.executable, "-c", "pass"], None, False),
         ("qbank --help", qbank + ["--help"], None, False),
