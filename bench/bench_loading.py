@@ -6,7 +6,11 @@ Each command runs as a user runs it (the ``qbank`` console script, a fresh proce
 runs of every case interleaved (round-robin), medians reported. ``--tree NAME=SRC`` adds a
 source tree to compare (put on PYTHONPATH ahead of the installed one, e.g. a ``git archive``
 of the commit before a change): every tree runs the same commands in the same rounds, and
-the table gives each one's time and its ratio to the floor, ``python -c pass``.
+the tables give each one's wall and CPU time and their ratio to the floor, ``python -c pass``
+(on a shared, loaded machine the CPU time is the steadier figure).
+
+Python writes bytecode as for any user (PYTHONDONTWRITEBYTECODE, set in some dev shells,
+is dropped: without it every run recompiles qbank's ~60 modules, about 100 ms).
 
 * built-in bank, warm: the user cache folder is filled by one run first (the second run of
   a command on an unchanged bank, what a user sees every day);
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -29,13 +34,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peer_questions import questions, write_qbank_bank  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIM = Path(sys.executable).with_name("qbank")
+# What the console script runs (a tree from before the launcher has only qbank.cli.main).
+SHIM = "import sys\ntry:\n    from qbank._launch import main\nexcept ImportError:\n    from qbank.cli import main\nsys.argv[0] = 'qbank'\nmain()"
 
 
-def run_once(argv: list[str], env: dict[str, str], stdin: str | None) -> float:
+def run_once(argv: list[str], env: dict[str, str], stdin: str | None) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run of ``argv``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, env=env, input=stdin, text=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -48,7 +58,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="qbank-bench-loading-"))
     big, _ = write_qbank_bank(tmp / "big", questions(5000))
-    qbank = [sys.executable, str(SHIM)]
+    qbank = [sys.executable, "-c", SHIM]
     cases: list[tuple[str, list[str], str | None, bool]] = [  # label, argv, stdin, cold cache
         ("python -c pass", [sys.executable, "-c", "pass"], None, False),
         ("qbank --help", qbank + ["--help"], None, False),
@@ -65,10 +75,11 @@ def main() -> None:
     envs = {}
     for name, src in trees:
         env = dict(os.environ, PYTHONPATH=src, XDG_CACHE_HOME=str(tmp / f"cache-{name}"), HOME=str(tmp / "home"))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed for a user: modules compiled once
         envs[name] = env
         for _, argv, stdin, _ in cases:  # fill the cache (and the OS page cache)
             run_once(argv, env, stdin)
-    times: dict[tuple[str, str], list[float]] = {}
+    times: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for r in range(args.runs):
         for label, argv, stdin, cold in cases:
             for name, _ in trees:
@@ -76,16 +87,17 @@ def main() -> None:
                 if cold:
                     env = dict(env, XDG_CACHE_HOME=str(tmp / f"cold-{name}-{r}"))
                 times.setdefault((label, name), []).append(run_once(argv, env, stdin))
-    med = {k: statistics.median(v) for k, v in times.items()}
-    head = "".join(f"{name + ' ms':>12}{'x pass':>8}" for name, _ in trees)
-    print(f"{'case':<24}{head}" + ("   now/" + trees[1][0] if len(trees) > 1 else ""))
-    for label, *_ in cases:
-        row = ""
-        for name, _ in trees:
-            row += f"{med[label, name] * 1000:>12.1f}{med[label, name] / med['python -c pass', name]:>8.2f}"
-        if len(trees) > 1:
-            row += f"   {med[label, 'now'] / med[label, trees[1][0]]:.2f}"
-        print(f"{label:<24}{row}")
+    for what, col in (("wall", 0), ("CPU (user + system)", 1)):
+        med = {k: statistics.median(t[col] for t in v) for k, v in times.items()}
+        head = "".join(f"{name + ' ms':>12}{'x pass':>8}" for name, _ in trees)
+        print(f"\n{what}\n{'case':<24}{head}" + ("   now/" + trees[1][0] if len(trees) > 1 else ""))
+        for label, *_ in cases:
+            row = ""
+            for name, _ in trees:
+                row += f"{med[label, name] * 1000:>12.1f}{med[label, name] / max(med['python -c pass', name], 1e-3):>8.2f}"
+            if len(trees) > 1:
+                row += f"   {med[label, 'now'] / med[label, trees[1][0]]:.2f}"
+            print(f"{label:<24}{row}")
     print(f"(medians of {args.runs} interleaved runs; load average {os.getloadavg()[0]:.1f})")
 
 

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Question", "questions", "write_qbank_bank"]
+__all__ = ["Question", "gift_wrapper_yaml", "moodle_tools_yaml", "qbank_yaml", "questions", "text2qti_text", "write_qbank_bank"]
 
 _NOUNS = ("learning rate", "batch size", "vocabulary", "context window", "reward model", "reference policy",
           "temperature", "top-p threshold", "loss curve", "gradient norm", "warm-up schedule", "tokenizer")
@@ -91,3 +91,60 @@ def write_qbank_bank(folder: Path, qs: list[Question]) -> tuple[Path, Path]:
         encoding="utf-8",
     )
     return bank, spec
+
+
+def text2qti_text(qs: list[Question]) -> str:
+    """text2qti's Markdown-like quiz: ``1.  stem``, ``*a) right``, ``[*] right``, ``=   x +- tol``, ``... feedback``."""
+    lines = ["Quiz title: Bench quiz", ""]
+    for n, q in enumerate(qs, 1):
+        lines.append(f"{n}.  {q.stem}")
+        if q.kind == "numeric":
+            lines.append(f"=   {q.answer} +- {q.tolerance}")
+        for k, text in enumerate(q.options):
+            if q.kind == "single":
+                lines.append(f"{'*' if k in q.correct else ''}{chr(97 + k)}) {text}")
+            else:
+                lines.append(f"[{'*' if k in q.correct else ' '}] {text}")
+            if k in q.feedback:
+                lines.append(f"... {q.feedback[k]}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def moodle_tools_yaml(qs: list[Question]) -> str:
+    """moodle-tools' input: one YAML document per question. It has no multiple-response type,
+    so those questions become ``multiple_true_false`` (each option marked True or False)."""
+    docs = []
+    for n, q in enumerate(qs):
+        doc: dict[str, object] = {"title": f"Bench question {n}", "question": q.stem, "general_feedback": "See the notes."}
+        if q.kind == "numeric":
+            doc.update(type="numerical", answers=[{"answer": str(q.answer), "tolerance": q.tolerance, "points": 100}])
+        elif q.kind == "single":
+            doc.update(type="multiple_choice", answers=[
+                {"answer": text, "points": 100 if k in q.correct else 0, **({"feedback": q.feedback[k]} if k in q.feedback else {})}
+                for k, text in enumerate(q.options)])
+        else:
+            doc.update(type="multiple_true_false", answers=[
+                {"answer": text, "choice": "True" if k in q.correct else "False", "feedback": "See the notes."}
+                for k, text in enumerate(q.options)])
+        docs.append(json.dumps(doc, ensure_ascii=False))  # JSON is YAML
+    return "\n---\n".join(docs) + "\n"
+
+
+def gift_wrapper_yaml(qs: list[Question]) -> str:
+    """gift-wrapper's input: one category of MultipleChoice (``perfect``/``wrong``, or ``partial``
+    weights for multiple answers) and Numerical (``solution: {value, error}``) questions."""
+    out = []
+    for n, q in enumerate(qs):
+        doc: dict[str, object] = {"name": f"Bench question {n}", "statement": q.stem}
+        if q.kind == "numeric":
+            doc.update({"class": "Numerical", "solution": {"value": q.answer, "error": q.tolerance}})
+        elif q.kind == "single":
+            doc.update({"class": "MultipleChoice", "answers": {
+                "perfect": q.options[q.correct[0]], "wrong": [t for k, t in enumerate(q.options) if k not in q.correct]}})
+        else:
+            weight = 100 / len(q.correct)
+            doc.update({"class": "MultipleChoice", "answers": {
+                "partial": [[t, weight if k in q.correct else -weight] for k, t in enumerate(q.options)]}})
+        out.append(doc)
+    return json.dumps({"pictures base directory": "pics", "categories": [{"name": "Bench", "questions": out}]}, ensure_ascii=False) + "\n"

@@ -1,13 +1,18 @@
-"""The YAML edge: libyaml's fast path and the pure-Python path give the same data, lines and errors."""
+"""The file edge: libyaml's fast path gives the same data, lines and errors as the pure-Python one;
+json_text writes what json.dumps writes."""
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from qbank._files import read_yaml
+from qbank._files import _UNSURE, _rust_load, json_text, parse_yaml, read_yaml
 from qbank.errors import BankError
 
 TEXT = """\
@@ -24,7 +29,9 @@ templates:
 
 
 def without_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the pure-Python loader: neither yaml-rs nor libyaml."""
     monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    monkeypatch.setitem(sys.modules, "yaml_rs", None)
 
 
 def test_the_fast_path_gives_the_same_data_and_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,3 +60,46 @@ def test_a_syntax_error_names_the_same_file_and_line_on_both_paths(
     assert str(fast.value) == str(slow.value)
     (problem,) = fast.value.problems
     assert problem.file == str(path) and problem.line is not None and "invalid YAML" in problem.message
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    | st.dictionaries(st.integers(), children, max_size=2),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_json_text_writes_what_json_dumps_writes(value: object) -> None:
+    assert json_text(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_json_text_refuses_what_json_refuses() -> None:
+    with pytest.raises(TypeError):
+        json_text({"a": {1, 2}})
+
+
+BANK_FILES = sorted(Path(__file__).resolve().parents[1].joinpath("src", "qbank", "questions", "bank").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", BANK_FILES, ids=lambda p: p.name)
+def test_yaml_rs_reads_the_built_in_bank_as_pyyaml_does(path: Path) -> None:
+    pytest.importorskip("yaml_rs")
+    text = path.read_text(encoding="utf-8")
+    data = _rust_load(text)
+    assert data is not _UNSURE, "the fast path should take the built-in bank"
+    assert data == yaml.safe_load(text)
+
+
+# YAML 1.2 (yaml-rs) and 1.1 (PyYAML) disagree on each of these; qbank must read them as PyYAML does.
+DISAGREEMENTS = [
+    "a: yes\n", "a: On\n", "a: 0777\n", "a: -012\n", "a: 1e3\n", "a: 1.5e-3\n", "a: 2024-01-01\n", "a: 1:20\n",
+    "<<: {b: 1}\nc: 2\n", "a: !!str 1\n", "a: 1\na: 2\n", "x: [n, Y, off]\n", "a: 1_000\n", "yes: 1\n", "a: 0o17\n",
+]
+
+
+@pytest.mark.parametrize("text", DISAGREEMENTS)
+def test_scalars_read_as_pyyaml_reads_them_whatever_the_parser(text: str) -> None:
+    assert parse_yaml(text, "f.yaml")[0] == yaml.safe_load(text)

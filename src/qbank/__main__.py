@@ -1,5 +1,5 @@
-"""``python -m qbank`` runs the CLI."""
+"""``python -m qbank`` runs the CLI (through the launcher, as the ``qbank`` script does)."""
 
-from .cli import main
+from ._launch import main
 
 main()

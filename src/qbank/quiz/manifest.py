@@ -8,14 +8,13 @@ it: a regrade against different questions must never happen silently.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from .._files import read_json, validate_data
+from .._files import json_text, read_json, validate_data
 from ..errors import InputError, QbankError
 from ..questions._model import Frozen, Identifier
 
@@ -113,7 +112,7 @@ class Manifest(Frozen):
         return items
 
     def to_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+        return json_text(self.model_dump(mode="json"))
 
     @classmethod
     def load(cls, path: str | Path) -> Manifest:

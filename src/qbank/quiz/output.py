@@ -23,13 +23,13 @@ files qbank did not write are kept. The build is staged and swapped in whole: se
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._files import json_text
 from ..errors import InputError
 from .build import BuildResult, Paper
 
@@ -92,7 +92,7 @@ def student_quiz_json(result: BuildResult, paper: Paper) -> str:
         "student": paper.student.id,
         "items": [{"slot": e.slot, "item": e.item, "points": e.points} for e in paper.record.items],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_text(data)
 
 
 def _combine(docs: list[str | bytes], suffix: str) -> str | None:

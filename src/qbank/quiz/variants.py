@@ -63,6 +63,8 @@ def group_variants(template: Any, quiz_seed: int, k: int, *, allow_fewer: bool =
         InputError: when the template yields fewer than K distinct variants within the
         budget of tries (a template with fixed numbers has one), unless ``allow_fewer``.
     """
+    if k == 1:  # the first variant is always distinct from none: no fingerprint needed
+        return [template.instantiate(group_seed(quiz_seed, template.id, 0))]
     budget = max(8 * k, 32)
     seen: set[str] = set()
     items: list[Any] = []

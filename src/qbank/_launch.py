@@ -1,0 +1,116 @@
+"""The ``qbank`` console script: ``qbank --help`` from the user cache, anything else through click.
+
+``qbank --help`` is the first command a new user types, and importing click alone costs
+about three times the start of Python itself. So the launcher keeps the help page that
+click wrote last time in the user cache folder (``<cache>/qbank/help-<key>.txt``) and
+prints it without importing click. The key covers everything the page depends on: the
+CLI's modules (size and modification time of every file in ``qbank/cli`` and of this
+one), click's version (its package file), the Python version and the width click lays
+the page out to (from ``COLUMNS`` or the terminal, as click reads them). On a miss, or
+when the cache cannot be read, click writes the page as always and the launcher stores
+it (atomically; a failure to store is ignored). ``QBANK_NO_CACHE=1`` turns this off.
+
+Deliberately imports nothing beyond ``os`` and ``sys`` on the fast path.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["main"]
+
+HELP_ARGS = (["--help"], ["-h"])
+MAX_PAGES = 8  # help pages kept (one per code version and width); the oldest go first
+
+
+def main() -> None:
+    if sys.argv[1:] in HELP_ARGS and os.environ.get("QBANK_NO_CACHE", "") in ("", "0"):
+        path = _help_path()
+        if path is not None:
+            try:
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
+            except (OSError, ValueError):
+                text = None
+            if text:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+                return
+            _print_and_store_help(path)
+            return
+    from .cli import main as cli_main
+
+    cli_main()
+
+
+def _columns() -> int:
+    """The terminal width as :func:`shutil.get_terminal_size` (which click asks) sees it."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+def _cache_folder() -> str:
+    if sys.platform.startswith("linux"):  # platformdirs' rule, without importing it (and pathlib)
+        base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
+        return os.path.join(base, "qbank")
+    import platformdirs
+
+    return platformdirs.user_cache_dir("qbank", appauthor=False)
+
+
+def _help_path() -> str | None:
+    """Where the help page for this code and this width lives, or None if that cannot be told."""
+    import zlib
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    cli = os.path.join(here, "cli")
+    try:
+        files = sorted(os.path.join(cli, name) for name in os.listdir(cli) if name.endswith(".py"))
+        files += [__file__] + _click_files()
+        stamp = [sys.version, f"width {max(min(_columns(), 80) - 2, 50)}"]
+        for name in files:
+            st = os.stat(name)
+            stamp.append(f"{name} {st.st_size} {st.st_mtime_ns}")
+    except OSError:
+        return None
+    data = "\n".join(stamp).encode()
+    key = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+    return os.path.join(_cache_folder(), f"help-{key}.txt")
+
+
+def _click_files() -> list[str]:
+    """click's package file, found on sys.path as the import system would (without importing it)."""
+    for entry in sys.path:
+        candidate = os.path.join(entry or ".", "click", "__init__.py")
+        if os.path.isfile(candidate):
+            return [candidate]
+    return []
+
+
+def _print_and_store_help(path: str) -> None:
+    """What click's --help does (print the page, exit 0), keeping the page for next time."""
+    import click
+
+    from ._files import atomic_write
+    from .cli import cli
+
+    with cli.make_context("qbank", [], resilient_parsing=True) as ctx:
+        text = ctx.get_help() + "\n"
+        click.echo(text, nl=False, color=ctx.color)
+    try:
+        atomic_write(path, text)
+        folder = os.path.dirname(path)
+        pages = sorted((os.path.join(folder, n) for n in os.listdir(folder) if n.startswith("help-")), key=os.path.getmtime)
+        for old in pages[:-MAX_PAGES]:  # pages of older code
+            os.unlink(old)
+    except OSError:
+        pass

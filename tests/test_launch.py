@@ -1,0 +1,74 @@
+"""`qbank --help` from the user cache: the same page click writes, without importing click."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLICK_PATH = "import sys; from qbank.cli import main; sys.argv = ['qbank', *sys.argv[1:]]; main()"
+
+
+def run(*args: str, columns: int = 80, env: dict[str, str] | None = None, importtime: bool = False) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, COLUMNS=str(columns), **(env or {}))
+    flags = ["-X", "importtime"] if importtime else []
+    return subprocess.run([sys.executable, *flags, "-m", "qbank", *args], capture_output=True, text=True, env=env)
+
+
+def click_page(columns: int) -> str:
+    env = dict(os.environ, COLUMNS=str(columns))
+    return subprocess.run([sys.executable, "-c", CLICK_PATH, "--help"], capture_output=True, text=True, env=env, check=True).stdout
+
+
+def pages(home: Path) -> list[Path]:
+    return sorted((home / ".cache" / "qbank").glob("help-*.txt"))
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_the_cached_page_is_the_page_click_writes(isolated_home: Path, columns: int) -> None:
+    expected = click_page(columns)
+    assert expected.startswith("Usage: qbank [OPTIONS] COMMAND [ARGS]...")
+    first, second, third = run("--help", columns=columns), run("--help", columns=columns), run("-h", columns=columns)
+    assert (first.returncode, second.returncode, third.returncode) == (0, 0, 0)
+    assert first.stdout == second.stdout == third.stdout == expected
+    assert len(pages(isolated_home)) == 1
+
+
+def test_a_warm_help_does_not_import_click(isolated_home: Path) -> None:
+    run("--help")
+    warm = run("--help", importtime=True)
+    imported = {line.rsplit("|", 1)[-1].strip() for line in warm.stderr.splitlines() if line.startswith("import time:")}
+    assert "click" not in imported and "qbank.cli" not in imported
+    assert warm.stdout == click_page(80)
+
+
+def test_each_width_has_its_own_page(isolated_home: Path) -> None:
+    narrow, wide = run("--help", columns=60).stdout, run("--help", columns=120).stdout
+    assert narrow != wide
+    assert (narrow, wide) == (click_page(60), click_page(120))
+    assert run("--help", columns=60).stdout == narrow
+    assert len(pages(isolated_home)) == 2
+
+
+def test_a_corrupt_or_unreadable_page_falls_back_to_click(isolated_home: Path) -> None:
+    run("--help")
+    (page,) = pages(isolated_home)
+    page.write_bytes(b"")
+    assert run("--help").stdout == click_page(80)
+    assert page.read_text(encoding="utf-8") == click_page(80)
+    page.write_bytes(b"\xff\xfe not text")
+    assert run("--help").stdout == click_page(80)
+
+
+def test_qbank_no_cache_turns_it_off(isolated_home: Path) -> None:
+    assert run("--help", env={"QBANK_NO_CACHE": "1"}).stdout == click_page(80)
+    assert pages(isolated_home) == []
+
+
+def test_other_commands_still_go_through_click() -> None:
+    result = run("--version")
+    assert result.returncode == 0 and "version" in result.stdout
+    assert run("no-such-command").returncode == 2
