@@ -50,7 +50,7 @@ def test_a_broken_bank_shows_its_problems_with_file_and_line(bank: Path) -> None
     page = Preview.open(bank).page(None, 0)
     assert "The bank does not load" in page
     assert f'<span class="where">{bank}:{line}</span>' in page
-    assert "<code>templates[0].content.options[0].correct</code>: input should be a valid boolean" in page
+    assert "<code>templates[0].content.options[0].correct</code>: expected true or false, not &#x27;maybe&#x27;" in page
     assert 'id="variant"' not in page
 
 
