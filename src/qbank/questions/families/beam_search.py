@@ -11,7 +11,7 @@ from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
 from ._common import Wrong, draw_probs, fmt, multiple_response_item, numeric_item
 
-_WORDS = (("The", "A", "My", "One"), ("cat", "dog", "owl", "fox", "cow", "bee"), ("sat", "ran", "hid", "ate", "dug", "sang"))
+_WORDS = (("The", "One", "My", "Her"), ("cat", "dog", "owl", "fox", "cow", "bee"), ("sat", "ran", "hid", "ate", "dug", "sang"))
 
 
 class BeamSearch(FamilyParams):
@@ -78,11 +78,12 @@ def _text(seq: tuple[str, ...]) -> str:
 
 
 def _lines(tree: dict) -> str:
-    out = []
-    for f, (pf, sub) in tree.items():
-        out.append(f"* {f} ({fmt(pf, 2)})")
-        for s, (ps, leaves) in sub.items():
-            out.append(f"    * {s} ({fmt(ps, 2)}) → " + ", ".join(f"{t} {fmt(pt, 2)}" for t, (pt, _) in leaves.items()))
+    # A flat list, one line per prefix: nested lists do not survive every LMS format.
+    out = ["* first token: " + ", ".join(f"{f} {fmt(pf, 2)}" for f, (pf, _) in tree.items())]
+    for f, (_, sub) in tree.items():
+        out.append(f"* after {_text((f,))}: " + ", ".join(f"{s} {fmt(ps, 2)}" for s, (ps, _) in sub.items()))
+        for s, (_, leaves) in sub.items():
+            out.append(f"* after {_text((f, s))}: " + ", ".join(f"{t} {fmt(pt, 2)}" for t, (pt, _) in leaves.items()))
     return "\n".join(out)
 
 
@@ -113,7 +114,7 @@ def build(p: BeamSearch, rng: np.random.Generator) -> tuple[object, dict[str, ob
     best, pm = most_probable_sequence(tree)
     if beam == greedy == best:
         raise Reject("beam, greedy and the most probable sequence coincide: nothing to tell apart")
-    stem = ("A model's next-token probabilities for the first three tokens of a reply (each token with its probability "
+    stem = ("A model's next-token probabilities for the first three tokens of a reply (each token's probability "
             "given the tokens before it):\n\n" + _lines(tree) + "\n\n"
             f"Beam search with width {w} keeps the {w} most probable prefixes at each step and returns the most probable finished sequence.")
     data = {"beam": list(beam), "greedy": list(greedy), "map": list(best)}
