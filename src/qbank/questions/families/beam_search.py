@@ -9,6 +9,7 @@ import numpy as np
 from ...engine import beam_search, greedy_sequence, most_probable_sequence, sequence_probabilities
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
+from ._hints import with_hint
 from ._common import Wrong, draw_probs, fmt, multiple_response_item, numeric_item
 
 _WORDS = (("The", "One", "My", "Her"), ("cat", "dog", "owl", "fox", "cow", "bee"), ("sat", "ran", "hid", "ate", "dug", "sang"))
@@ -102,6 +103,9 @@ def _step_sum(tree: dict, seq: tuple[str, ...]) -> float:
     topics=("decoding", "beam-search", "greedy"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "multiple_response"),
+)
+@with_hint(
+    "Beam search keeps the few most probable prefixes at every step, scored by the product of their step probabilities; a prefix it drops is never revisited."
 )
 def build(p: BeamSearch, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     w = p.width

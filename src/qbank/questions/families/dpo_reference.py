@@ -9,6 +9,7 @@ import numpy as np
 from ...engine import dpo_loss, sigmoid
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
+from ._hints import with_hint
 from ._common import Wrong, choice_item, fmt, multiple_response_item, numeric_item
 
 
@@ -39,6 +40,9 @@ _LOSS = "The DPO loss is $L = -\\ln\\sigma(u)$ with margin $u = \\beta[(\\ln\\pi
     topics=("dpo", "preference-optimisation"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "single_choice", "multiple_response"),
+)
+@with_hint(
+    "DPO's margin measures how much more the policy moved up on $y_w$ than on $y_l$, each relative to the reference, scaled by $\\beta$; the gradient weight is $\\sigma(-u)$."
 )
 def build(p: DpoReference, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     b = p.beta

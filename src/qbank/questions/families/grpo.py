@@ -9,6 +9,7 @@ import numpy as np
 from ...engine import group_advantages, grpo_objective
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
+from ._hints import with_hint
 from ._common import Wrong, choice_item, fmt, multiple_response_item, numeric_item
 
 _PROMPTS = ("Prove that 17 is prime.", "Sum the integers from 1 to 40.", "Solve 3x + 5 = 26.",
@@ -46,6 +47,9 @@ def _table(names: list[str], cols: list[tuple[str, list[str]]]) -> str:
     topics=("grpo", "rlhf", "policy-gradient"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "single_choice", "multiple_response"),
+)
+@with_hint(
+    "Each response is compared only with its own group: subtract the group's mean reward and divide by the group's standard deviation; the objective is PPO's clipped term averaged over the group."
 )
 def build(p: Grpo, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     g = p.group_size

@@ -9,6 +9,7 @@ import numpy as np
 from ...engine import kl_estimator_moments, kl_estimators
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
+from ._hints import with_hint
 from ._common import Wrong, draw_probs, fmt, multiple_response_item, numeric_item
 
 _K = {"k1": "k_1", "k2": "k_2", "k3": "k_3"}
@@ -27,6 +28,9 @@ class KlEstimators(FamilyParams):
     topics=("kl-penalty", "rlhf", "estimators"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "multiple_response"),
+)
+@with_hint(
+    "With $\\ell = \\ln(\\pi_{ref}/\\pi)$ at a response sampled from $\\pi$, an estimator is unbiased when its average over $\\pi$ equals $KL(\\pi\\|\\pi_{ref})$; enumerate the responses."
 )
 def build(p: KlEstimators, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     k = p.k

@@ -9,6 +9,7 @@ import numpy as np
 from ...engine import fit_bradley_terry_weight, sigmoid
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
+from ._hints import with_hint
 from ._common import Wrong, fmt, multiple_response_item, numeric_item
 
 
@@ -24,6 +25,9 @@ class LengthBias(FamilyParams):
     topics=("reward-model", "bradley-terry", "reward-hacking"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "multiple_response"),
+)
+@with_hint(
+    "Under Bradley-Terry the preference rate is $\\sigma$ of the reward gap, so a fitted weight is the log-odds of the rate divided by the feature gap."
 )
 def build(p: LengthBias, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     d = p.gap

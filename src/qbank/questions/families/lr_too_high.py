@@ -9,6 +9,7 @@ import numpy as np
 from ...engine import quadratic_gd_step, quadratic_loss, stable_lr_limit
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
+from ._hints import with_hint
 from ._common import Wrong, fmt, multiple_response_item, numeric_item
 
 
@@ -32,6 +33,9 @@ class LrTooHigh(FamilyParams):
     topics=("optimisation", "learning-rate", "sft"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "multiple_response"),
+)
+@with_hint(
+    "A gradient step multiplies each distance to a quadratic's minimum by $1 - \\eta\\lambda$; its term in the loss grows when that factor exceeds $1$ in size."
 )
 def build(p: LrTooHigh, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     lam = np.array([p.flat, p.steep])

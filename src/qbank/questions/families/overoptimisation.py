@@ -9,6 +9,7 @@ import numpy as np
 from ...engine import best_of_n, best_of_n_kl, best_of_n_kl_bound, kl_divergence
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
+from ._hints import with_hint
 from ._common import Wrong, draw_probs, fmt, multiple_response_item, numeric_item
 
 _NS = (1, 2, 4, 8, 16, 64)
@@ -39,6 +40,9 @@ def _setup(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray
     topics=("best-of-n", "reward-hacking", "inference-time-alignment"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "multiple_response"),
+)
+@with_hint(
+    "Best-of-$n$ returns the draw the reward model scores highest; the probability that the best draw is $y$ follows from $F(r)^n$, and the true reward need not rise with it."
 )
 def build(p: Overoptimisation, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     n = p.n

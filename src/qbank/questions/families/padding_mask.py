@@ -9,6 +9,7 @@ import numpy as np
 from ...engine import sft_loss
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
+from ._hints import with_hint
 from ._common import Wrong, choice_item, fmt, multiple_response_item, numeric_item
 
 _PROMPT, _RESPONSE, _PAD = 0, 1, 2
@@ -52,6 +53,9 @@ def _label(kind: np.ndarray, s: int, t: int) -> str:
     topics=("loss-masking", "sft", "batching"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "multiple_response", "single_choice"),
+)
+@with_hint(
+    "Only the response tokens, end-of-sequence included, enter the loss; prompt and padding positions are masked, and the mean divides by the kept tokens."
 )
 def build(p: PaddingMask, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     probs, kind = _batch(rng, p.batch)

@@ -9,6 +9,7 @@ import numpy as np
 from ...engine import perplexity, top1_accuracy
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
+from ._hints import with_hint
 from ._common import Wrong, choice_item, fmt, multiple_response_item, numeric_item, tok
 
 _TOKENS = ("the", "cat", "sat", "on", "mat", "a", "dog", "ran", "to", "park", "it", "was", "red", "big", "and", "then",
@@ -50,6 +51,9 @@ def _model(rng: np.random.Generator, t: int, confident: bool) -> np.ndarray:
     topics=("perplexity", "evaluation"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "single_choice", "multiple_response"),
+)
+@with_hint(
+    "Top-one accuracy asks whether the gold token is ranked first; perplexity is $\\exp$ of the mean $-\\ln p(\\text{gold})$ and uses the gold probabilities only."
 )
 def build(p: PplVsAccuracy, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     t = p.positions
