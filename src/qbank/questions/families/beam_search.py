@@ -10,7 +10,8 @@ from ...engine import beam_search, greedy_sequence, most_probable_sequence, sequ
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
 from ._hints import with_hint
-from ._common import Wrong, draw_probs, fmt, multiple_response_item, numeric_item
+from ._pairs import Pair, paired_item, signed
+from ._common import Wrong, draw_probs, fmt, numeric_item
 
 _WORDS = (("The", "One", "My", "Her"), ("cat", "dog", "owl", "fox", "cow", "bee"), ("sat", "ran", "hid", "ate", "dug", "sang"))
 
@@ -131,23 +132,19 @@ def build(p: BeamSearch, rng: np.random.Generator) -> tuple[object, dict[str, ob
         ]
         return numeric_item(stem + f"\n\nWhat is the probability of the sequence beam search (width {w}) returns?", pb, wrongs, expl, decimals=4), data
     first = tree[greedy[0]][0]
-    stmts = [
-        (f"Beam search with width {w} returns the most probable sequence for this tree.", beam == best,
-         "Right: here the beam keeps the prefix of the most probable sequence." if beam == best else
-         f"It returns {_text(beam)} ({fmt(pb, 4)}), not {_text(best)} ({fmt(pm, 4)}).", None if beam == best else "M-BEAM-OPTIMAL"),
-        (f"Width-{w} beam search returns a sequence as probable as greedy's or more.", pb >= pg,
-         f"Right here: {fmt(pb, 4)} against {fmt(pg, 4)}." if pb >= pg else
-         f"Not here: {fmt(pb, 4)} against greedy's {fmt(pg, 4)}; the beam dropped greedy's prefix.", None if pb >= pg else "M-BEAM-GE-GREEDY"),
-        ("Greedy decoding returns the most probable of the sequences in this tree.", greedy == best,
-         "Right: here the locally best tokens also give the best product." if greedy == best else
-         f"Greedy gives {_text(greedy)} ({fmt(pg, 4)}); {_text(best)} has {fmt(pm, 4)}.", None if greedy == best else "M-GREEDY-OPTIMAL"),
-        (f"A beam of width {len(paths)}, the number of sequences, finds the most probable.", True,
-         "Right: nothing is pruned, so it compares every complete sequence.", None),
-        (f"Sampling at T = 1 yields the beam's output with probability {fmt(pb, 4)}.", True,
-         "Right: ancestral sampling gives each sequence its probability, the product of its steps.", None),
-        (f"Sampling at T = 1 yields greedy's output with probability {fmt(first, 4)}.", False,
-         f"That is only its first step; the whole sequence has probability {fmt(pg, 4)}.", "M-SAMPLING-FIRST"),
+    best_sum = max(_step_sum(tree, s) for s, _ in paths)
+    beam_wrong = (pm, "M-BEAM-OPTIMAL", f"{fmt(pm, 4)} is the most probable sequence's; the beam pruned its prefix.") if beam != best else \
+        (pg, "M-BEAM-IS-GREEDY", f"{fmt(pg, 4)} is greedy's output; the beam also follows a second prefix.")
+    greedy_wrong = (pm, "M-GREEDY-OPTIMAL", f"{fmt(pm, 4)} is the most probable sequence's; greedy commits to the best first token.") if greedy != best else \
+        (first, "M-SAMPLING-FIRST", "That is greedy's first step only; multiply along its path.")
+    pairs = [
+        Pair(f"Beam search with width {w} returns a sequence of probability {{}}.", signed(pb, 4), signed(beam_wrong[0], 4),
+             f"Right: {_text(beam)}.", beam_wrong[2], beam_wrong[1]),
+        Pair("Greedy decoding returns a sequence of probability {}.", signed(pg, 4), signed(greedy_wrong[0], 4),
+             f"Right: {_text(greedy)}.", greedy_wrong[2], greedy_wrong[1]),
+        Pair("Sampling at T = 1 yields greedy's output with probability {}.", signed(pg, 4), signed(first, 4),
+             "Right: the product of its three steps.", f"That is its first step only; the sequence has {fmt(pg, 4)}.", "M-SAMPLING-FIRST"),
+        Pair("The most probable of the sequences has probability {}.", signed(pm, 4), signed(best_sum, 4),
+             f"Right: {_text(best)}.", "That is the largest *sum* of step probabilities, not a probability.", "M-SUM-NOT-PROD"),
     ]
-    if abs(first - pg) < 1e-4:
-        raise Reject("first step equals the sequence probability")
-    return multiple_response_item(stem + "\n\nWhich statements are true?", stmts, rng, expl, n_options=5), data
+    return paired_item(stem + "\n\nWhich statements are true?", pairs, rng, expl), data
