@@ -121,13 +121,12 @@ def test_overoptimisation_by_enumerating_all_draws(seed: int) -> None:
 
 
 def _tree_from_stem(stem: str) -> dict:
+    """{prefix tuple: {next token: probability}} from the stem's "after ..." lines."""
     tree: dict = {}
     for line in stem.splitlines():
-        if m := re.fullmatch(r"\* (\w+) \(([\d.]+)\)", line):
-            cur = tree.setdefault(m.group(1), (float(m.group(2)), {}))[1]
-        elif m := re.fullmatch(r"    \* (\w+) \(([\d.]+)\) → (.*)", line):
-            leaves = {w: float(p) for w, p in (x.split() for x in m.group(3).split(", "))}
-            cur[m.group(1)] = (float(m.group(2)), leaves)
+        if m := re.fullmatch(r"\* (?:first token|after \u201c(.*)\u201d): (.*)", line):
+            prefix = tuple(m.group(1).split()) if m.group(1) else ()
+            tree[prefix] = {w: float(p) for w, p in (x.split() for x in m.group(2).split(", "))}
     return tree
 
 
@@ -137,9 +136,10 @@ def test_beam_search_probability_from_the_tree(seed: int) -> None:
     tree = _tree_from_stem(item.stem)
     # width 2 by hand: the two best first tokens, the two best two-token prefixes among their children,
     # then the best leaf under those two
-    firsts = sorted(tree, key=lambda f: -tree[f][0])[:2]
-    seconds = sorted(((f, s) for f in firsts for s in tree[f][1]), key=lambda fs: -tree[fs[0]][0] * tree[fs[0]][1][fs[1]][0])[:2]
-    best = max(tree[f][0] * tree[f][1][s][0] * q for f, s in seconds for q in tree[f][1][s][1].values())
+    firsts = sorted(tree[()], key=lambda f: -tree[()][f])[:2]
+    prob2 = {(f, s): tree[()][f] * q for f in firsts for s, q in tree[(f,)].items()}
+    seconds = sorted(prob2, key=lambda fs: -prob2[fs])[:2]
+    best = max(prob2[fs] * q for fs in seconds for q in tree[fs].values())
     assert item.answer == pytest.approx(best, rel=1e-9)
 
 

@@ -9,9 +9,11 @@ import numpy as np
 from ...engine import beam_search, greedy_sequence, most_probable_sequence, sequence_probabilities
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
-from ._common import Wrong, draw_probs, fmt, multiple_response_item, numeric_item
+from ._hints import with_hint
+from ._pairs import Pair, paired_item, signed
+from ._common import Wrong, draw_probs, fmt, numeric_item
 
-_WORDS = (("The", "A", "My", "One"), ("cat", "dog", "owl", "fox", "cow", "bee"), ("sat", "ran", "hid", "ate", "dug", "sang"))
+_WORDS = (("The", "One", "My", "Her"), ("cat", "dog", "owl", "fox", "cow", "bee"), ("sat", "ran", "hid", "ate", "dug", "sang"))
 
 
 class BeamSearch(FamilyParams):
@@ -78,11 +80,12 @@ def _text(seq: tuple[str, ...]) -> str:
 
 
 def _lines(tree: dict) -> str:
-    out = []
-    for f, (pf, sub) in tree.items():
-        out.append(f"* {f} ({fmt(pf, 2)})")
-        for s, (ps, leaves) in sub.items():
-            out.append(f"    * {s} ({fmt(ps, 2)}) → " + ", ".join(f"{t} {fmt(pt, 2)}" for t, (pt, _) in leaves.items()))
+    # A flat list, one line per prefix: nested lists do not survive every LMS format.
+    out = ["* first token: " + ", ".join(f"{f} {fmt(pf, 2)}" for f, (pf, _) in tree.items())]
+    for f, (_, sub) in tree.items():
+        out.append(f"* after {_text((f,))}: " + ", ".join(f"{s} {fmt(ps, 2)}" for s, (ps, _) in sub.items()))
+        for s, (_, leaves) in sub.items():
+            out.append(f"* after {_text((f, s))}: " + ", ".join(f"{t} {fmt(pt, 2)}" for t, (pt, _) in leaves.items()))
     return "\n".join(out)
 
 
@@ -102,6 +105,9 @@ def _step_sum(tree: dict, seq: tuple[str, ...]) -> float:
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "multiple_response"),
 )
+@with_hint(
+    "Beam search keeps the few most probable prefixes at every step, scored by the product of their step probabilities; a prefix it drops is never revisited."
+)
 def build(p: BeamSearch, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     w = p.width
     tree = _tree(rng)
@@ -113,7 +119,7 @@ def build(p: BeamSearch, rng: np.random.Generator) -> tuple[object, dict[str, ob
     best, pm = most_probable_sequence(tree)
     if beam == greedy == best:
         raise Reject("beam, greedy and the most probable sequence coincide: nothing to tell apart")
-    stem = ("A model's next-token probabilities for the first three tokens of a reply (each token with its probability "
+    stem = ("A model's next-token probabilities for the first three tokens of a reply (each token's probability "
             "given the tokens before it):\n\n" + _lines(tree) + "\n\n"
             f"Beam search with width {w} keeps the {w} most probable prefixes at each step and returns the most probable finished sequence.")
     data = {"beam": list(beam), "greedy": list(greedy), "map": list(best)}
@@ -126,23 +132,19 @@ def build(p: BeamSearch, rng: np.random.Generator) -> tuple[object, dict[str, ob
         ]
         return numeric_item(stem + f"\n\nWhat is the probability of the sequence beam search (width {w}) returns?", pb, wrongs, expl, decimals=4), data
     first = tree[greedy[0]][0]
-    stmts = [
-        (f"Beam search with width {w} returns the most probable sequence for this tree.", beam == best,
-         "Right: here the beam keeps the prefix of the most probable sequence." if beam == best else
-         f"It returns {_text(beam)} ({fmt(pb, 4)}), not {_text(best)} ({fmt(pm, 4)}).", None if beam == best else "M-BEAM-OPTIMAL"),
-        (f"Width-{w} beam search returns a sequence as probable as greedy's or more.", pb >= pg,
-         f"Right here: {fmt(pb, 4)} against {fmt(pg, 4)}." if pb >= pg else
-         f"Not here: {fmt(pb, 4)} against greedy's {fmt(pg, 4)}; the beam dropped greedy's prefix.", None if pb >= pg else "M-BEAM-GE-GREEDY"),
-        ("Greedy decoding returns the most probable of the sequences in this tree.", greedy == best,
-         "Right: here the locally best tokens also give the best product." if greedy == best else
-         f"Greedy gives {_text(greedy)} ({fmt(pg, 4)}); {_text(best)} has {fmt(pm, 4)}.", None if greedy == best else "M-GREEDY-OPTIMAL"),
-        (f"A beam of width {len(paths)}, the number of sequences, finds the most probable.", True,
-         "Right: nothing is pruned, so it compares every complete sequence.", None),
-        (f"Sampling at T = 1 yields the beam's output with probability {fmt(pb, 4)}.", True,
-         "Right: ancestral sampling gives each sequence its probability, the product of its steps.", None),
-        (f"Sampling at T = 1 yields greedy's output with probability {fmt(first, 4)}.", False,
-         f"That is only its first step; the whole sequence has probability {fmt(pg, 4)}.", "M-SAMPLING-FIRST"),
+    best_sum = max(_step_sum(tree, s) for s, _ in paths)
+    beam_wrong = (pm, "M-BEAM-OPTIMAL", f"{fmt(pm, 4)} is the most probable sequence's; the beam pruned its prefix.") if beam != best else \
+        (pg, "M-BEAM-IS-GREEDY", f"{fmt(pg, 4)} is greedy's output; the beam also follows a second prefix.")
+    greedy_wrong = (pm, "M-GREEDY-OPTIMAL", f"{fmt(pm, 4)} is the most probable sequence's; greedy commits to the best first token.") if greedy != best else \
+        (first, "M-SAMPLING-FIRST", "That is greedy's first step only; multiply along its path.")
+    pairs = [
+        Pair(f"Beam search with width {w} returns a sequence of probability {{}}.", signed(pb, 4), signed(beam_wrong[0], 4),
+             f"Right: {_text(beam)}.", beam_wrong[2], beam_wrong[1]),
+        Pair("Greedy decoding returns a sequence of probability {}.", signed(pg, 4), signed(greedy_wrong[0], 4),
+             f"Right: {_text(greedy)}.", greedy_wrong[2], greedy_wrong[1]),
+        Pair("Sampling at T = 1 yields greedy's output with probability {}.", signed(pg, 4), signed(first, 4),
+             "Right: the product of its three steps.", f"That is its first step only; the sequence has {fmt(pg, 4)}.", "M-SAMPLING-FIRST"),
+        Pair("The most probable of the sequences has probability {}.", signed(pm, 4), signed(best_sum, 4),
+             f"Right: {_text(best)}.", "That is the largest *sum* of step probabilities, not a probability.", "M-SUM-NOT-PROD"),
     ]
-    if abs(first - pg) < 1e-4:
-        raise Reject("first step equals the sequence probability")
-    return multiple_response_item(stem + "\n\nWhich statements are true?", stmts, rng, expl, n_options=5), data
+    return paired_item(stem + "\n\nWhich statements are true?", pairs, rng, expl), data

@@ -9,6 +9,7 @@ import numpy as np
 from ...engine import implicit_reward, kl_regularized_optimum, log_partition, sigmoid
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
+from ._hints import with_hint
 from ._common import Wrong, choice_item, draw_probs, fmt, numeric_item
 
 
@@ -25,6 +26,9 @@ class DpoOptimum(FamilyParams):
     topics=("dpo", "rlhf", "kl-penalty"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "single_choice"),
+)
+@with_hint(
+    "At the optimum $\\pi^* \\propto \\pi_{ref}e^{r/\\beta}$, so $\\beta\\ln(\\pi^*/\\pi_{ref}) = r - \\beta\\ln Z$, with one $Z$ for the whole prompt."
 )
 def build(p: DpoOptimum, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     k, b = p.k, p.beta

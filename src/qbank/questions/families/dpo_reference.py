@@ -9,7 +9,9 @@ import numpy as np
 from ...engine import dpo_loss, sigmoid
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
-from ._common import Wrong, choice_item, fmt, multiple_response_item, numeric_item
+from ._hints import with_hint
+from ._pairs import Pair, paired_item, signed
+from ._common import Wrong, choice_item, fmt, numeric_item
 
 
 class DpoReference(FamilyParams):
@@ -39,6 +41,9 @@ _LOSS = "The DPO loss is $L = -\\ln\\sigma(u)$ with margin $u = \\beta[(\\ln\\pi
     topics=("dpo", "preference-optimisation"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "single_choice", "multiple_response"),
+)
+@with_hint(
+    "DPO's margin measures how much more the policy moved up on $y_w$ than on $y_l$, each relative to the reference, scaled by $\\beta$; the gradient weight is $\\sigma(-u)$."
 )
 def build(p: DpoReference, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     b = p.beta
@@ -87,23 +92,19 @@ def build(p: DpoReference, rng: np.random.Generator) -> tuple[object, dict[str, 
                             key, wrongs, expl, decimals=4 if abs(key) < 0.1 else 3), {"loss": l1}
     u = b * delta
     hi = 2 * b
-    falls = u > 0
-    stmts = [
-        ("At $\\pi_\\theta = \\pi_{ref}$ the loss is $\\ln 2 = 0.693$ for any $\\beta$.", True,
-         "Right: the margin is 0 and $-\\ln\\sigma(0) = \\ln 2$.", None),
-        ("At $\\pi_\\theta = \\pi_{ref}$ the loss is 0, as the policy has not moved yet.", False,
-         "The margin is 0 there, and $-\\ln\\sigma(0) = \\ln 2$, not 0.", "M-DPO-INIT-ZERO"),
-        (f"Descent still raises $\\ln\\pi_\\theta(y_w)$, with weight $\\sigma(-u) = {fmt(float(sigmoid(-u)), 3)}$.", True,
-         "Right: $\\sigma(-u) > 0$ for every margin, so the push never stops entirely.", None),
-        ("The gradient on $\\ln\\pi_\\theta(y_w)$ is 0 once the margin $u$ is positive.", False,
-         f"The weight is $\\sigma(-u) = {fmt(float(sigmoid(-u)), 3)} > 0$: it shrinks as $u$ grows but never reaches 0.", "M-DPO-GRAD-STOPS"),
-        ("A larger $\\beta$ lets the trained policy drift further from the reference.", False,
-         "A larger β is a stronger pull to the reference: the implied KL penalty is β KL.", "M-KL-BETA-DIR"),
-        (f"Raising $\\beta$ from {b:g} to {hi:g} lowers the DPO loss on this particular pair.", falls,
-         f"Right: the margin is positive ({fmt(u, 3)}), and a larger β scales it up." if falls else
-         f"The margin is negative ({fmt(u, 3)}): scaling it by a larger β makes it more negative, so the loss rises.",
-         None if falls else "M-DPO-BETA-MONOTONE"),
+    l_b, l_hi = float(dpo_loss(pw, pl, rw, rl, b)[0]), float(dpo_loss(pw, pl, rw, rl, hi)[0])
+    l_noref = float(-np.log(sigmoid(b * (pw - pl))))
+    wt = float(sigmoid(-u))
+    pairs = [
+        Pair("At $\\pi_\\theta = \\pi_{ref}$ the loss on any pair is {}.", signed(float(np.log(2))), signed(0.0),
+             "Right: the margin is 0 there and $-\\ln\\sigma(0) = \\ln 2$.", "The margin is 0 there, and $-\\ln\\sigma(0) = \\ln 2$, not 0.", "M-DPO-INIT-ZERO"),
+        Pair("The gradient pushes $\\ln\\pi_\\theta(y_w)$ up with weight {}.", signed(wt), signed(0.0),
+             "Right: $\\sigma(-u) > 0$ for every margin.", f"The weight $\\sigma(-u) = {fmt(wt, 3)}$ shrinks as $u$ grows but is never 0.", "M-DPO-GRAD-STOPS"),
+        Pair(f"With $\\beta = {hi:g}$ the loss on this pair is {{}}.", signed(l_hi), signed(l_b * hi / b),
+             f"Right: $u = {fmt(hi * delta, 3)}$.", "$\\beta$ scales the margin inside $-\\ln\\sigma$, not the loss.", "M-DPO-BETA-OUT"),
+        Pair(f"With $\\beta = {b:g}$ the loss on this pair is {{}}.", signed(l_b), signed(l_noref),
+             f"Right: $u = {fmt(u, 3)}$.", "The margin subtracts the reference log-probabilities.", "M-DPO-NO-REF"),
     ]
-    expl = (f"$u = {b:g}\\cdot[({fmt(pw - rw, 1)}) - ({fmt(pl - rl, 1)})] = {fmt(u, 3)}$, $L = {fmt(float(dpo_loss(pw, pl, rw, rl, b)[0]), 4)}$, "
-            f"weight $\\sigma(-u) = {fmt(float(sigmoid(-u)), 3)}$; at $\\beta = {hi:g}$, $L = {fmt(float(dpo_loss(pw, pl, rw, rl, hi)[0]), 4)}$.")
-    return multiple_response_item(stem + f" Here $\\beta = {b:g}$.\n\nWhich statements are true?", stmts, rng, expl, n_options=5), {"margin": u}
+    expl = (f"$u = {b:g}\\cdot[({fmt(pw - rw, 1)}) - ({fmt(pl - rl, 1)})] = {fmt(u, 3)}$, $L = {fmt(l_b, 4)}$, "
+            f"weight $\\sigma(-u) = {fmt(wt, 3)}$; at $\\beta = {hi:g}$, $L = {fmt(l_hi, 4)}$.")
+    return paired_item(stem + f" Here $\\beta = {b:g}$.\n\nWhich statements are true?", pairs, rng, expl), {"margin": u}

@@ -9,7 +9,9 @@ import numpy as np
 from ...engine import group_advantages, grpo_objective
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
-from ._common import Wrong, choice_item, fmt, multiple_response_item, numeric_item
+from ._hints import with_hint
+from ._pairs import Pair, paired_item, signed
+from ._common import Wrong, choice_item, fmt, numeric_item
 
 _PROMPTS = ("Prove that 17 is prime.", "Sum the integers from 1 to 40.", "Solve 3x + 5 = 26.",
             "Write a regex for a US zip code.", "Sort the list [5, 2, 9, 1].")
@@ -46,6 +48,9 @@ def _table(names: list[str], cols: list[tuple[str, list[str]]]) -> str:
     topics=("grpo", "rlhf", "policy-gradient"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "single_choice", "multiple_response"),
+)
+@with_hint(
+    "Each response is compared only with its own group: subtract the group's mean reward and divide by the group's standard deviation; the objective is PPO's clipped term averaged over the group."
 )
 def build(p: Grpo, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     g = p.group_size
@@ -145,28 +150,20 @@ def _statements(p, rng, r, a, names, intro, basis):
     g = len(r)
     mean = float(r.mean())
     shift = float(rng.choice([2, 3, 5]))
-    hi = int(np.argmax(r))
     i, j = (int(x) for x in rng.choice(g, 2, replace=False))
-    stmts = [
-        (f"Adding {shift:g} to each of the {g} rewards leaves every advantage unchanged.", True,
-         "Right: the mean shifts by the same amount and the spread does not change.", None),
-        (f"Doubling each of the {g} rewards doubles every advantage in the group.", False,
-         "Doubling also doubles the spread $s$, so the advantages stay the same.", "M-GRPO-SCALE"),
-        (f"The {g} advantages of this group add up to zero, whatever the rewards are.", True,
-         "Right: they are deviations from the group mean.", None),
-        ("The advantages come from a learned value model, as in PPO with a critic.", False,
-         "GRPO's baseline is the group mean: it needs no value model.", "M-GRPO-CRITIC"),
-        (f"With {g} equal rewards in the group, every advantage would be exactly 0.", True,
-         "Right: nothing is above or below the mean, so the group carries no signal.", None),
-        (f"Response {names[j]} (reward {r[j]:g}) gets the advantage {fmt(r[j] - mean, 3)}.", False,
-         f"{fmt(r[j] - mean, 3)} is only centred; dividing by $s$ gives {fmt(a[j], 3)}.", "M-GRPO-NO-SCALE"),
-        (f"Response {names[i]} (reward {r[i]:g}) gets the advantage {fmt(a[i], 3)}.", True,
-         f"Right: ({r[i]:g} - {fmt(mean, 3)})/{fmt(float(np.std(r)), 3)} = {fmt(a[i], 3)}.", None),
-        (f"Response {names[hi]} is pushed up even after its ratio passes $1+\\varepsilon$.", False,
-         "Once $\\rho > 1+\\varepsilon$ with $A > 0$ the clipped term binds and its gradient is zero.", "M-PPO-GRAD-ALWAYS"),
+    sd = float(np.std(r))
+    k, m = (int(x) for x in rng.choice(g, 2, replace=False))
+    pairs = [
+        Pair(f"Response {names[i]} (reward {r[i]:g}) gets the advantage {{}}.", signed(a[i]), signed(r[i] - mean),
+             f"Right: ({r[i]:g} - {fmt(mean, 3)})/{fmt(sd, 3)}.", f"That is only centred; dividing by $s = {fmt(sd, 3)}$ gives {signed(a[i])}.", "M-GRPO-NO-SCALE"),
+        Pair(f"Response {names[j]} (reward {r[j]:g}) gets the advantage {{}}.", signed(a[j]), signed(r[j] / sd),
+             f"Right: ({r[j]:g} - {fmt(mean, 3)})/{fmt(sd, 3)}.", f"Subtract the group mean {fmt(mean, 3)} first: the advantage is {signed(a[j])}.", "M-GRPO-NO-CENTER"),
+        Pair(f"With {shift:g} added to every reward, {names[k]}'s advantage is {{}}.", signed(a[k]), signed((r[k] + shift) / sd),
+             "Right: the mean moves with the rewards and the spread does not, so nothing changes.",
+             f"The group mean also rises by {shift:g}: the advantage stays {signed(a[k])}.", "M-GRPO-NO-CENTER"),
+        Pair(f"With every reward doubled, {names[m]}'s advantage is {{}}.", signed(a[m]), signed(2 * a[m]),
+             "Right: doubling the rewards doubles the spread too.", f"The spread doubles as well: the advantage stays {signed(a[m])}.", "M-GRPO-SCALE"),
     ]
-    if abs(a[j] - (r[j] - mean)) < 0.002:
-        raise Reject("the centred value equals the advantage at 3 decimals")
     expl = f"{basis}; advantages " + ", ".join(f"{n} {fmt(x, 3)}" for n, x in zip(names, a)) + "."
-    item = multiple_response_item(intro + "\n\nWhich statements are true?", stmts, rng, expl, n_options=5)
+    item = paired_item(intro + "\n\nWhich statements are true?", pairs, rng, expl)
     return item, {"advantages": a.tolist()}

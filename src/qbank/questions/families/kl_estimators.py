@@ -9,7 +9,9 @@ import numpy as np
 from ...engine import kl_estimator_moments, kl_estimators
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
-from ._common import Wrong, draw_probs, fmt, multiple_response_item, numeric_item
+from ._hints import with_hint
+from ._pairs import Pair, paired_item, signed
+from ._common import Wrong, draw_probs, fmt, numeric_item
 
 _K = {"k1": "k_1", "k2": "k_2", "k3": "k_3"}
 
@@ -27,6 +29,9 @@ class KlEstimators(FamilyParams):
     topics=("kl-penalty", "rlhf", "estimators"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "multiple_response"),
+)
+@with_hint(
+    "With $\\ell = \\ln(\\pi_{ref}/\\pi)$ at a response sampled from $\\pi$, an estimator is unbiased when its average over $\\pi$ equals $KL(\\pi\\|\\pi_{ref})$; enumerate the responses."
 )
 def build(p: KlEstimators, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     k = p.k
@@ -79,27 +84,20 @@ def build(p: KlEstimators, rng: np.random.Generator) -> tuple[object, dict[str, 
     neg = int(np.argmin(ks[0]))
     if ks[0, neg] >= 0:
         raise Reject("no negative k1 sample")
-    v1, v3 = float(var[0]), float(var[2])
-    if abs(v1 - v3) < 0.001 or abs(float(means[1]) - kl) < 0.0005:
-        raise Reject("variances or means too close to compare at 4 decimals")
-    lower = v3 < v1
-    stmts = [
-        (f"$k_1$ is unbiased here: its mean over $\\pi$ equals the KL, {fmt(kl, 4)}.", True,
-         "Right: $E_\\pi[-\\ell] = \\sum \\pi\\ln(\\pi/\\pi_{ref})$ is the KL itself.", None),
-        (f"$k_2$ is unbiased here: its mean over $\\pi$ equals the KL, {fmt(kl, 4)}.", False,
-         f"$E_\\pi[k_2] = {fmt(float(means[1]), 4)}$: $k_2$ is biased (slightly, when $\\pi$ is close to $\\pi_{{ref}}$).", "M-KLEST-K2-UNBIASED"),
-        (f"$k_3$ is unbiased here: its mean over $\\pi$ equals the KL, {fmt(kl, 4)}.", True,
-         "Right: $E_\\pi[e^\\ell - 1] = \\sum \\pi_{ref} - 1 = 0$, so $E[k_3] = E[k_1]$.", None),
-        (f"$k_1$ is never negative: a sample of {names[neg]} gives a value of at least 0.", False,
-         f"{names[neg]} gives $k_1 = {fmt(float(ks[0, neg]), 4)} < 0$: single samples of $k_1$ can be negative.", "M-KLEST-K1-NONNEG"),
-        ("$k_3$ is never negative: every sampled response gives at least 0.", True,
-         "Right: $e^\\ell - 1 \\ge \\ell$ for every $\\ell$.", None),
-        (f"$k_3$ has a smaller variance than $k_1$ here: {fmt(v3, 4)} against {fmt(v1, 4)}." if lower else
-         f"$k_3$ has a smaller variance than $k_1$ here and for every policy.", lower,
-         "Right: here $k_3$ is the less noisy unbiased estimator." if lower else
-         f"Not here: Var $k_3$ = {fmt(v3, 4)} exceeds Var $k_1$ = {fmt(v1, 4)}; $k_3$ wins when $\\pi$ is close to $\\pi_{{ref}}$.",
-         None if lower else "M-KLEST-K3-ALWAYS-LOWER"),
+    ref_means = (ref[None, :] * ks).sum(axis=1)
+    v = [signed(float(x), 4) for x in var]
+    pairs = [
+        Pair("Over samples from $\\pi$, the mean of $k_1$ is {}.", signed(kl, 4), signed(float(ref_means[0]), 4),
+             "Right: $k_1$ is unbiased, its mean is the KL.", "That averages over $\\pi_{ref}$; the samples come from $\\pi$.", "M-KLEST-WRONG-SAMPLER"),
+        Pair("Over samples from $\\pi$, the mean of $k_2$ is {}.", signed(float(means[1]), 4), signed(kl, 4),
+             f"Right: $k_2$ is biased; the KL is {fmt(kl, 4)}.", f"That is the KL; $k_2$ is biased, its mean is {fmt(float(means[1]), 4)}.", "M-KLEST-K2-UNBIASED"),
+        Pair("Over samples from $\\pi$, the mean of $k_3$ is {}.", signed(kl, 4), signed(float(ref_means[2]), 4),
+             "Right: $k_3$ is unbiased, its mean is the KL.", "That averages over $\\pi_{ref}$; the samples come from $\\pi$.", "M-KLEST-WRONG-SAMPLER"),
+        Pair(f"A sample of {names[neg]} gives $k_1$ = {{}}.", signed(float(ks[0, neg]), 4), signed(-float(ks[0, neg]), 4),
+             "Right: single samples of $k_1$ can be negative.", f"$k_1 = -\\ell = {fmt(float(ks[0, neg]), 4)}$ here: one sample can be negative.", "M-KLEST-K1-NONNEG"),
+        Pair("Over samples from $\\pi$, the variance of $k_3$ is {}.", v[2], v[0],
+             "Right: by enumeration of the responses.", f"That is the variance of $k_1$; $k_3$'s is {fmt(float(var[2]), 4)}.", "M-KLEST-MIXUP"),
     ]
     expl = ("By enumeration: means $k_1, k_2, k_3$ = " + ", ".join(fmt(float(x), 4) for x in means)
             + "; variances " + ", ".join(fmt(float(x), 4) for x in var) + f"; KL = {fmt(kl, 4)}.")
-    return multiple_response_item(intro + "\n\nWhich statements are true for this policy and reference?", stmts, rng, expl, n_options=5), data
+    return paired_item(intro + "\n\nWhich statements are true for this policy and reference?", pairs, rng, expl), data

@@ -9,7 +9,9 @@ import numpy as np
 from ...engine import fit_bradley_terry_weight, sigmoid
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
-from ._common import Wrong, fmt, multiple_response_item, numeric_item
+from ._hints import with_hint
+from ._pairs import Pair, paired_item, signed
+from ._common import Wrong, fmt, numeric_item
 
 
 class LengthBias(FamilyParams):
@@ -24,6 +26,9 @@ class LengthBias(FamilyParams):
     topics=("reward-model", "bradley-terry", "reward-hacking"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "multiple_response"),
+)
+@with_hint(
+    "Under Bradley-Terry the preference rate is $\\sigma$ of the reward gap, so a fitted weight is the log-odds of the rate divided by the feature gap."
 )
 def build(p: LengthBias, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     d = p.gap
@@ -59,20 +64,16 @@ def build(p: LengthBias, rng: np.random.Generator) -> tuple[object, dict[str, ob
                             "fitted reward model prefer the longer one?", key, wrongs, expl), data
     other = int(rng.choice([x for x in (50, 100, 200, 300) if x != d]))
     p_other = float(sigmoid(w * other / 100))
-    if abs(p_other - f) < 0.01:
-        raise Reject("the two gaps give the same rate")
-    stmts = [
-        ("A policy tuned against this reward model will drift towards longer answers.", True,
-         "Right: the only way to raise $r$ is to write more tokens.", None),
-        ("The positive $w$ shows that the longer answers really were the better ones.", False,
-         "Preference correlates with length here; the data cannot say whether length caused it or rode along.", "M-LEN-QUALITY"),
-        ("Collecting many more pairs of the same kind would remove the length bias.", False,
-         f"More of the same data pins down the same $w = {fmt(w, 3)}$ more precisely.", "M-LEN-MORE-DATA"),
-        ("Pairs of equal length would carry no length signal to this reward model.", True,
-         "Right: their length difference is 0, so they cannot move $w$.", None),
-        (f"It prefers an answer {d} tokens longer with probability {fmt(f, 3)}, as the data did.", True,
-         "Right: with one kind of pair the fit reproduces the observed rate.", None),
-        (f"It prefers an answer {other} tokens longer with probability {fmt(f, 3)}, as the data did.", False,
-         f"The reward gap scales with length: $\\sigma({fmt(w, 3)}\\cdot{other}/100) = {fmt(p_other, 3)}$.", "M-LEN-SAME-RATE"),
+    equal = int(rng.choice([x for x in (40, 120, 250) if x != d]))
+    pairs = [
+        Pair("The fitted weight is $w$ = {} per 100 tokens.", signed(w), signed(logit),
+             "Right: the log-odds of the rate, per 100 tokens of gap.", f"That is the reward gap for {d} tokens; per 100 tokens divide by {d}/100.", "M-LEN-NO-SCALE"),
+        Pair(f"It prefers an answer {other} tokens longer with probability {{}}.", signed(p_other), signed(f),
+             f"Right: $\\sigma({fmt(w, 3)}\\cdot{other}/100)$.", "The reward gap grows with the length gap: the rate does not carry over.", "M-LEN-SAME-RATE"),
+        Pair(f"Of two equally good answers {equal} tokens apart, it picks the longer with probability {{}}.",
+             signed(float(sigmoid(w * equal / 100))), signed(0.5),
+             "Right: it sees only length.", "It sees only length: equal quality is no coin flip for it.", "M-LEN-QUALITY"),
+        Pair(f"It prefers an answer {d} tokens longer with probability {{}}.", signed(f), signed(f / (1 + f)),
+             "Right: with one kind of pair the fit reproduces the observed rate.", "Bradley-Terry matches the log-odds of the rate.", "M-LEN-ODDS"),
     ]
-    return multiple_response_item(stem + "\n\nWhich statements are true?", stmts, rng, base, n_options=5), data
+    return paired_item(stem + "\n\nWhich statements are true?", pairs, rng, base), data

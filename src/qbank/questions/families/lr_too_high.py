@@ -9,7 +9,9 @@ import numpy as np
 from ...engine import quadratic_gd_step, quadratic_loss, stable_lr_limit
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
-from ._common import Wrong, fmt, multiple_response_item, numeric_item
+from ._hints import with_hint
+from ._pairs import Pair, paired_item, signed
+from ._common import Wrong, fmt, numeric_item
 
 
 def _dist(i: int, c: float) -> str:
@@ -32,6 +34,9 @@ class LrTooHigh(FamilyParams):
     topics=("optimisation", "learning-rate", "sft"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "multiple_response"),
+)
+@with_hint(
+    "A gradient step multiplies each distance to a quadratic's minimum by $1 - \\eta\\lambda$; its term in the loss grows when that factor exceeds $1$ in size."
 )
 def build(p: LrTooHigh, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     lam = np.array([p.flat, p.steep])
@@ -76,18 +81,17 @@ def build(p: LrTooHigh, rng: np.random.Generator) -> tuple[object, dict[str, obj
                             limit, wrongs, expl, decimals=4), data
     if l1 <= l0 or abs(1 - eta * p.flat) >= 1 or abs(1 - eta * p.steep) <= 1:
         raise Reject("the step does not show the steep direction diverging")
-    stmts = [
-        (f"With $\\eta = {eta:g}$ this step lowers the loss from the current point.", False,
-         f"It raises it, from {fmt(l0, 4)} to {fmt(l1, 4)}: the steep direction overshoots by a factor {fmt(abs(1 - eta * p.steep), 3)}.", "M-LR-ALWAYS-DESCENT"),
-        (f"With $\\eta = {eta:g}$ this step raises the loss from the current point.", True,
-         f"Right: from {fmt(l0, 4)} to {fmt(l1, 4)}.", None),
-        (f"Any $\\eta$ below $2/\\lambda_{{max}} = {fmt(limit, 3)}$ lowers the loss from every other point.", True,
-         "Right: every factor $(1 - \\eta\\lambda)^2$ is then below 1.", None),
-        (f"Any $\\eta$ below $2/\\lambda_{{min}} = {fmt(2 / p.flat, 3)}$ lowers the loss from every other point.", False,
-         f"Between {fmt(limit, 3)} and {fmt(2 / p.flat, 3)} the steep direction already diverges.", "M-LR-MIN-CURV"),
-        (f"Repeating steps with $\\eta = {eta:g}$ makes the loss grow without bound.", True,
-         f"Right: the steep coordinate's distance is multiplied by {fmt(abs(1 - eta * p.steep), 3)} > 1 at every step.", None),
-        ("A step that raises the loss shows that the gradient's sign is wrong.", False,
-         "The gradient is right; the step is too long for the curvature along $w_2$.", "M-LR-BLAME-GRADIENT"),
+    first_order = l0 - eta * float(g @ g)
+    pairs = [
+        Pair("After one step the loss is {}.", signed(l1), signed(first_order),
+             f"Right: the steep direction overshoots by a factor {fmt(abs(1 - eta * p.steep), 3)}.",
+             "$L - \\eta\\|\\nabla L\\|^2$ is the first-order guess; a step this long overshoots.", "M-LR-ALWAYS-DESCENT"),
+        Pair("No step can raise the loss once $\\eta$ is at most {}.", signed(limit), signed(2 / p.flat),
+             "Right: $2/\\lambda_{max}$.", "The steepest direction overshoots first: $2/\\lambda_{max}$.", "M-LR-MIN-CURV"),
+        Pair("The $w_2$ term of the loss is multiplied by {} in this step.", signed((1 - eta * p.steep) ** 2), signed(abs(1 - eta * p.steep)),
+             "Right: the distance is multiplied by $1 - \\eta\\lambda$, the term by its square.", "The term is quadratic in the distance: square the factor.", "M-LR-NO-SQUARE"),
+        Pair("Any $\\eta$ below {} lowers the loss from every other point.", signed(limit), signed(1 / p.steep),
+             "Right: below $2/\\lambda_{max}$ every factor $(1 - \\eta\\lambda)^2$ is below 1.",
+             "Between $1/\\lambda_{max}$ and $2/\\lambda_{max}$ the step overshoots the minimum, yet the loss still falls.", "M-LR-HALF-LIMIT"),
     ]
-    return multiple_response_item(stem + "\n\nWhich statements are true?", stmts, rng, base, n_options=5), data
+    return paired_item(stem + "\n\nWhich statements are true?", pairs, rng, base), data

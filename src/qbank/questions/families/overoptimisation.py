@@ -9,7 +9,9 @@ import numpy as np
 from ...engine import best_of_n, best_of_n_kl, best_of_n_kl_bound, kl_divergence
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
-from ._common import Wrong, draw_probs, fmt, multiple_response_item, numeric_item
+from ._hints import with_hint
+from ._pairs import Pair, paired_item, signed
+from ._common import Wrong, draw_probs, fmt, numeric_item
 
 _NS = (1, 2, 4, 8, 16, 64)
 
@@ -39,6 +41,9 @@ def _setup(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray
     topics=("best-of-n", "reward-hacking", "inference-time-alignment"),
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "multiple_response"),
+)
+@with_hint(
+    "Best-of-$n$ returns the draw the reward model scores highest; the probability that the best draw is $y$ follows from $F(r)^n$, and the true reward need not rise with it."
 )
 def build(p: Overoptimisation, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     n = p.n
@@ -80,23 +85,20 @@ def build(p: Overoptimisation, rng: np.random.Generator) -> tuple[object, dict[s
     if peak in (1, _NS[-1]) or min(abs(np.diff(vals))) < 0.002:
         raise Reject("no over-optimisation peak, or two sizes too close")
     after = [m for m in _NS if m > peak]
-    lo, hi = peak, after[int(rng.integers(len(after)))]
-    early = [m for m in _NS if m < peak]
-    a = early[int(rng.integers(len(early)))]
+    hi = after[int(rng.integers(len(after)))]
+    e_proxy_at = {m: float(best_of_n(pi, proxy, m)[1]) for m in (peak, hi)}
+    p_hack = float(np.asarray(best_of_n(pi, proxy, hi)[0])[hack])
+    kl_hi = float(best_of_n_kl(pi, proxy, hi))
     trend = ", ".join(f"n = {m}: {fmt(e_true[m], 3)}" for m in _NS)
-    stmts = [
-        (f"Raising n from {a} to {peak} raises the expected true reward of the returned response.", True,
-         f"Right ({fmt(e_true[a], 3)} to {fmt(e_true[peak], 3)}): more samples find the good responses more often.", None),
-        (f"Raising n from {lo} to {hi} raises the expected true reward of the returned response.", False,
-         f"It falls ({fmt(e_true[lo], 3)} to {fmt(e_true[hi], 3)}): beyond n = {peak} best-of-n returns {names[hack]} (true reward {fmt(true[hack], 1)}) ever more often.", "M-OVEROPT-MONOTONE"),
-        ("The returned response's expected reward-model score never falls with n.", True,
-         "Right: a larger n can only raise the best proxy score among the draws.", None),
-        (f"For large n, best-of-n almost always returns {names[hack]}, the reward model's pick.", True,
-         f"Right: $1 - (1 - {fmt(pi[hack], 2)})^n \\to 1$.", None),
-        ("For every n above 1, best-of-n's KL from the policy exceeds ln n nats.", False,
-         "It is at most $\\ln n - (n-1)/n < \\ln n$, and lower still with only four responses.", "M-BON-KL-N"),
-        ("Optimising harder against the reward model always raises the true reward.", False,
-         f"Not here: the true reward peaks at n = {peak} and then falls ({trend}).", "M-OVEROPT-MONOTONE"),
+    pairs = [
+        Pair(f"Best-of-{peak} has an expected true reward of {{}}.", signed(e_true[peak]), signed(e_proxy_at[peak]),
+             f"Right: {trend}.", "That is the expected reward-model score, not the true reward.", "M-OVEROPT-PROXY-IS-TRUE"),
+        Pair(f"Best-of-{hi} has an expected true reward of {{}}.", signed(e_true[hi]), signed(e_true[peak]),
+             f"Right: past n = {peak} the true reward falls ({trend}).", f"More samples do not keep the peak: the true reward falls to {fmt(e_true[hi], 3)}.", "M-OVEROPT-MONOTONE"),
+        Pair(f"Best-of-{hi} returns {names[hack]} with probability {{}}.", signed(p_hack), signed(min(hi * float(pi[hack]), 1.0)),
+             f"Right: $1 - (1 - {fmt(pi[hack], 2)})^{{{hi}}}$, as it is the reward model's favourite.", "$n\\pi$ overcounts: draws overlap.", "M-BON-LINEAR"),
+        Pair(f"Best-of-{hi}'s KL from the policy is {{}} nats.", signed(kl_hi), signed(float(np.log(hi))),
+             f"Right: below $\\ln {hi} - {hi - 1}/{hi}$ with only four responses.", f"It is at most $\\ln n - (n-1)/n$, below $\\ln {hi}$.", "M-BON-KL-N"),
     ]
     expl = f"Expected true reward of best-of-n by the reward model: {trend}. It peaks at n = {peak}."
-    return multiple_response_item(intro + "\n\nWhich statements are true?", stmts, rng, expl, n_options=5), data
+    return paired_item(intro + "\n\nWhich statements are true?", pairs, rng, expl), data

@@ -9,7 +9,9 @@ import numpy as np
 from ...engine import sft_loss
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
-from ._common import Wrong, choice_item, fmt, multiple_response_item, numeric_item
+from ._hints import with_hint
+from ._pairs import Pair, paired_item, signed
+from ._common import Wrong, choice_item, fmt, numeric_item
 
 _PROMPT, _RESPONSE, _PAD = 0, 1, 2
 
@@ -53,6 +55,9 @@ def _label(kind: np.ndarray, s: int, t: int) -> str:
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "multiple_response", "single_choice"),
 )
+@with_hint(
+    "Only the response tokens, end-of-sequence included, enter the loss; prompt and padding positions are masked, and the mean divides by the kept tokens."
+)
 def build(p: PaddingMask, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     probs, kind = _batch(rng, p.batch)
     n, width = probs.shape
@@ -82,17 +87,19 @@ def build(p: PaddingMask, rng: np.random.Generator) -> tuple[object, dict[str, o
         ]
         return numeric_item(stem + "\n\nWhat is the loss?", key, wrongs, base), data
     if p.ask == "positions":
-        stmts = []
-        for s in range(n):
-            for t in range(width):
-                lab = _label(kind, s, t)
-                if resp[s, t]:
-                    stmts.append((f"Row {s + 1}, position {t + 1} ({lab})", True, "Right: response tokens, `<eos>` included, are in the loss.", None))
-                elif pad[s, t]:
-                    stmts.append((f"Row {s + 1}, position {t + 1} ({lab})", False, "Padding is masked: its term is multiplied by 0, so no gradient.", "M-MASK-INCLUDE-PAD"))
-                else:
-                    stmts.append((f"Row {s + 1}, position {t + 1} ({lab})", False, "Prompt tokens are masked: the model is not trained to produce the prompt.", "M-MASK-INCLUDE-PROMPT"))
-        return multiple_response_item(stem + "\n\nAt which positions does the loss send gradient to the logits?", stmts, rng, base, n_options=6), data
+        row = int(rng.integers(n))
+        n_row, n_row_prompt = int(resp[row].sum()), int(prompt[row].sum())
+        pairs = [
+            Pair("Over the whole batch the loss is {}.", signed(key, 4), signed(with_pad, 4),
+                 "Right: the mean over the response tokens only.", "Padding positions are masked: their terms do not count.", "M-MASK-INCLUDE-PAD"),
+            Pair("The sum of $-\\ln p$ is divided by {} tokens.", f"{n_resp:02d}", f"{n_resp + n_pad:02d}",
+                 "Right: the number of kept (response) tokens.", "Padding is not counted in the mean's denominator.", "M-MASK-DENOM-PAD"),
+            Pair(f"Row {row + 1} sends gradient from {{}} of its positions.", f"{n_row:02d}", f"{n_row + n_row_prompt:02d}",
+                 "Right: its response tokens, `<eos>` included.", "Prompt positions are masked: they get no gradient.", "M-MASK-INCLUDE-PROMPT"),
+            Pair("Leaving out the `<eos>` terms would make the loss {}.", signed(no_eos, 4), signed(key, 4),
+                 "Right: `<eos>` terms are part of the loss.", "`<eos>` is a response token: dropping it changes the loss.", "M-MASK-NO-EOS"),
+        ]
+        return paired_item(stem + "\n\nWhich statements are true?", pairs, rng, base), data
     if min(abs(v - key) for v in (denom_pad, no_eos, with_prompt)) < 0.005:
         raise Reject("a wrong change moves the loss by less than the displayed precision")
     extra = int(rng.integers(2, 5))
@@ -100,13 +107,13 @@ def build(p: PaddingMask, rng: np.random.Generator) -> tuple[object, dict[str, o
     wrongs = [
         Wrong(f"Counting the {pads} in the denominator of the mean", "M-MASK-DENOM-PAD",
               f"That divides by {n_resp + n_pad} instead of {n_resp}: the loss becomes {fmt(denom_pad, 4)}."),
-        Wrong(f"Leaving the {n} `<eos>` terms out of the sum and of the count", "M-MASK-NO-EOS",
+        Wrong(f"Leaving the {n} `<eos>` tokens out of the loss and the count", "M-MASK-NO-EOS",
               f"`<eos>` terms are part of the loss; without them it is {fmt(no_eos, 4)}."),
-        Wrong(f"Adding the {n_prompt} prompt positions to the sum and to the count", "M-MASK-INCLUDE-PROMPT",
+        Wrong(f"Adding the {n_prompt} prompt tokens' terms to the loss and the count", "M-MASK-INCLUDE-PROMPT",
               f"Prompt terms change the mean: it becomes {fmt(with_prompt, 4)}."),
     ]
     expl = base + f" Extra padding adds only masked positions, so the loss stays {fmt(key, 4)}."
     item = choice_item(stem + f"\n\nWhich change leaves the loss of this batch at {fmt(key, 4)}?",
-                       f"Padding every row with {extra} more `<pad>` positions, masks kept",
+                       f"Adding {extra} more `<pad>` positions at the far end of every row",
                        f"Right: the {n * extra} new positions are masked, so neither the sum nor the count changes.", wrongs, rng, expl)
     return item, data

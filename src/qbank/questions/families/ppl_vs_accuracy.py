@@ -9,7 +9,9 @@ import numpy as np
 from ...engine import perplexity, top1_accuracy
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
-from ._common import Wrong, choice_item, fmt, multiple_response_item, numeric_item, tok
+from ._hints import with_hint
+from ._pairs import Pair, paired_item, signed
+from ._common import Wrong, choice_item, fmt, numeric_item, tok
 
 _TOKENS = ("the", "cat", "sat", "on", "mat", "a", "dog", "ran", "to", "park", "it", "was", "red", "big", "and", "then",
            "sun", "hot", "we", "saw", "old", "car", "new", "box")
@@ -51,6 +53,9 @@ def _model(rng: np.random.Generator, t: int, confident: bool) -> np.ndarray:
     bloom=("apply", "analyze", "evaluate"),
     item_types=("numeric", "single_choice", "multiple_response"),
 )
+@with_hint(
+    "Top-one accuracy asks whether the gold token is ranked first; perplexity is $\\exp$ of the mean $-\\ln p(\\text{gold})$ and uses the gold probabilities only."
+)
 def build(p: PplVsAccuracy, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
     t = p.positions
     confident_first = rng.random() < 0.5
@@ -91,8 +96,8 @@ def build(p: PplVsAccuracy, rng: np.random.Generator) -> tuple[object, dict[str,
         other = {"A": "B", "B": "A"}
 
         def says(a: str, q: str) -> str:
-            return f"Model {a} has the higher accuracy and model {q} the lower perplexity." if a != q else \
-                f"Model {a} has both the higher accuracy and the lower perplexity."
+            # one form for all four options: only the two letters differ
+            return f"Model {a} has the higher accuracy; model {q} has the lower perplexity."
         expl = summary + "."
         wrongs = [
             Wrong(says(hi_acc, other[lo_ppl]), "M-PPL-ARGMAX",
@@ -104,21 +109,19 @@ def build(p: PplVsAccuracy, rng: np.random.Generator) -> tuple[object, dict[str,
         ]
         return choice_item(stem + "\n\nWhich statement is right?", says(hi_acc, lo_ppl), f"Right: {summary}.", wrongs, rng, expl), data
     conf = "A" if confident_first else "B"
+    other_m = "B" if conf == "A" else "A"
     g = models[conf][:, 0]
+    go = models[other_m][:, 0]
     miss = int(np.argmin(g))
     add = float(-np.log(g[miss]) / t)
-    stmts = [
-        ("The model with the lower perplexity always has the higher top-1 accuracy.", False,
-         f"Not here: {summary}.", "M-PPL-ACC-SAME"),
-        (f"Model {conf}'s miss at position {miss + 1} (p = {fmt(g[miss], 2)}) adds {fmt(add, 3)} to its log-perplexity.", True,
-         f"Right: $-\\ln {fmt(g[miss], 2)}/{t} = {fmt(add, 3)}$: one confident miss weighs as much as several hits.", None),
-        ("Top-1 accuracy ignores how much probability the gold token receives.", True,
-         "Right: only whether the gold token is ranked first counts.", None),
-        ("Any two models with equal top-1 accuracy must have the same perplexity.", False,
-         "Perplexity depends on the gold probabilities, which can differ at equal accuracy.", "M-PPL-ARGMAX"),
-        ("Perplexity rewards gold-token mass even where gold is not ranked first.", True,
-         "Right: every position's $\\ln p(\\text{gold})$ counts, hit or miss.", None),
-        ("A model lowers its perplexity only by ranking the gold token first more.", False,
-         "Raising the gold token's probability lowers perplexity whether or not it becomes the top token.", "M-PPL-ARGMAX"),
+    pairs = [
+        Pair(f"Model {conf}'s perplexity on this text is {{}}.", signed(ppl[conf]), signed(1 / float(g.mean())),
+             f"Right: $\\exp$ of the mean $-\\ln p$.", "Perplexity averages log-probabilities, not probabilities.", "M-PPL-INV-MEANP"),
+        Pair(f"Model {other_m}'s perplexity on this text is {{}}.", signed(ppl[other_m]), signed(float((1 / go).mean())),
+             f"Right: $\\exp$ of the mean $-\\ln p$.", "The mean of $1/p$ is not the geometric mean perplexity is.", "M-PPL-ARITH"),
+        Pair(f"Model {conf}'s top-1 accuracy on this text is {{}}.", signed(acc[conf]), signed(float(g.mean())),
+             "Right: the share of positions whose top token is the gold one.", "That is the mean gold probability; accuracy counts top-1 hits.", "M-ACC-CONFIDENCE"),
+        Pair(f"Model {conf}'s miss at position {miss + 1} adds {{}} to its log-perplexity.", signed(add), signed(add * t),
+             f"Right: $-\\ln {fmt(g[miss], 2)}/{t}$.", f"Divide by the {t} positions: log-perplexity is a mean.", "M-PPL-NO-MEAN"),
     ]
-    return multiple_response_item(stem + "\n\nWhich statements are true?", stmts, rng, summary + ".", n_options=5), data
+    return paired_item(stem + "\n\nWhich statements are true?", pairs, rng, summary + "."), data
