@@ -101,7 +101,7 @@ def test_a_10_mb_response_cell_is_reported_and_the_rest_graded(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     errors = [row for _, row in csv_rows((tmp_path / "grades.errors.csv").read_text(encoding="utf-8"), "e")]
     assert errors[1][:3] == ["2", "s001", "q1"]
-    assert "The answer is 10,485,760 characters long; qbank reads answers of at most 100,000" in errors[1][3]
+    assert "The answer is 10,485,760 characters long; qbank reads answers of at most 2,000,000" in errors[1][3]
     assert (tmp_path / "grades.errors.csv").stat().st_size < 10_000  # the reason does not repeat the cell
     assert not any(r[:3] == ["3", "s002", "q1"] for r in errors)  # the other row was graded
 

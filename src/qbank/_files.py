@@ -182,8 +182,8 @@ def _rust_load(text: str) -> Any:
         import yaml_rs
     except ImportError:
         return _UNSURE
-    if _risky(text):
-        return _UNSURE
+    if _risky(text) or _FORBIDDEN_TEXT.search(text):
+        return _UNSURE  # PyYAML refuses control characters, and says where
     try:
         data = yaml_rs.loads(text)
     except Exception:  # any parse error is reported by PyYAML, with its line
@@ -200,6 +200,10 @@ def _plain_as_pyyaml(data: Any) -> bool:
         value = stack.pop()
         t = type(value)
         if t is dict:
+            # a key that is not text (``: x`` reads as a None key in yaml-rs, an error in
+            # PyYAML) is left to PyYAML, which says where
+            if any(type(k) is not str for k in value):
+                return False
             stack.extend(value.keys())
             stack.extend(value.values())
         elif t is list:
@@ -247,7 +251,10 @@ class _LazyLines(Mapping[tuple[Any, ...], int]):
             import yaml
 
             lines: dict[tuple[Any, ...], int] = {}
-            node = yaml.SafeLoader(self._text).get_single_node()  # parsed fine once already
+            try:
+                node = yaml.SafeLoader(self._text).get_single_node()  # parsed fine once already
+            except yaml.YAMLError:
+                node = None  # a fast parser took what PyYAML refuses: no lines, not a crash
             if node is not None:
                 _collect_lines(node, (), lines)
             self._lines = lines

@@ -54,9 +54,10 @@ def _parser(kind: str) -> Callable[[Parser], Parser]:
     return register
 
 
-# Longer than any answer a quiz asks for (an essay of some 15,000 words): a pasted file or a
-# runaway cell is reported at once rather than parsed for minutes.
-MAX_RESPONSE_CHARS = 100_000
+# Far longer than any answer a quiz asks for: a pasted file or a runaway cell (10 MB) is
+# reported at once rather than parsed for minutes, while a 1 MB answer is still graded (the
+# rubric reads its beginning and flags it for review).
+MAX_RESPONSE_CHARS = 2_000_000
 
 
 def parse(spec: Any, raw: str) -> Response | FormatError:
