@@ -30,8 +30,8 @@ def import_bank(files, outdir, fmt, bloom, quiet):
 
     \b
     Example:
-        qbank import examples/import/moodle-export.xml -o my-bank/
-        qbank validate my-bank/
+        qbank import examples/import/moodle-export.xml -o imported/
+        qbank validate imported/
     """
     from ..importers import import_files, report_lines, write_bank
 

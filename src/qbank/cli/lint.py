@@ -40,7 +40,7 @@ def lint(seeds, show_all, as_json, elimination, banks, no_builtin):
     \b
     Example:
         qbank lint
-        qbank lint --no-builtin --bank my-bank/ --all
+        qbank lint --no-builtin --bank examples/my-bank/ --all
     """
     from ..questions.quality import CUES, ELIMINATION_CUES, lint_bank
 

@@ -26,7 +26,7 @@ def preview(path, port, seeds, timeout, open_browser):
 
     \b
     Example:
-        qbank new my-bank && qbank preview my-bank
+        qbank preview my-bank
         qbank preview my-bank/states.yaml --port 8765
     """
     from ..authoring.preview import Preview
