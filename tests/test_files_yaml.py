@@ -103,3 +103,20 @@ DISAGREEMENTS = [
 @pytest.mark.parametrize("text", DISAGREEMENTS)
 def test_scalars_read_as_pyyaml_reads_them_whatever_the_parser(text: str) -> None:
     assert parse_yaml(text, "f.yaml")[0] == yaml.safe_load(text)
+
+
+def test_a_field_name_with_a_line_break_is_shown_escaped_on_one_line(tmp_path: Path) -> None:
+    """Found by the spec fuzzer: a NEL (U+0085) in a key split the error over two lines."""
+    path = tmp_path / "bank.yaml"
+    path.write_text("templates:\n  - id: a\n    \x85title: A\n", encoding="utf-8")
+    with pytest.raises(BankError) as exc:
+        read_and_validate(path)
+    shown = [str(p) for p in exc.value.problems]
+    assert any("'\\x85title': unknown field" in p for p in shown), shown
+    assert all("\x85" not in p for p in shown)
+
+
+def read_and_validate(path: Path) -> None:
+    from qbank.questions import load_bank
+
+    load_bank(path, builtin=False)

@@ -435,6 +435,13 @@ def _message(err: Any) -> str:
     return msg[:1].lower() + msg[1:]
 
 
+def _name(part: Any) -> str:
+    """A field name as it can be shown on one line: a name holding a line break, a control or
+    an invisible character (a mistyped key) is shown escaped, in quotes."""
+    text = str(part)
+    return text if text.isprintable() else repr(text)
+
+
 def _locate(data: Any, loc: tuple[Any, ...], lines: Lines) -> tuple[str, int | None]:
     """Follow pydantic's ``loc`` through the data, skipping union tags and validator names."""
     path: list[Any] = []
@@ -444,7 +451,7 @@ def _locate(data: Any, loc: tuple[Any, ...], lines: Lines) -> tuple[str, int | N
         if isinstance(node, dict) and part in node:
             node = node[part]
             path.append(part)
-            shown += f".{part}" if shown else str(part)
+            shown += f".{_name(part)}" if shown else _name(part)
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
             path.append(part)
@@ -453,7 +460,7 @@ def _locate(data: Any, loc: tuple[Any, ...], lines: Lines) -> tuple[str, int | N
             continue  # a validator name or a union tag (the discriminator's value), not a place
         else:
             if isinstance(node, dict):
-                shown += f".{part}" if shown else str(part)  # a missing or unknown field: name it
+                shown += f".{_name(part)}" if shown else _name(part)  # a missing or unknown field: name it
             break
     line = None
     for n in range(len(path), -1, -1):
