@@ -7,7 +7,6 @@ server runs in-process on 127.0.0.1 and every wait is bounded.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,25 +17,10 @@ from qbank.authoring import template_yaml
 from qbank.authoring.preview import Preview
 from qbank.authoring.server import PreviewServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 WAIT_MS = 15_000
 
-if not CHROMIUM.exists():
-    pytest.skip(f"no browser: {CHROMIUM} is not installed (apt-get install chromium; .ci/run does it)", allow_module_level=True)
-if importlib.util.find_spec("playwright") is None:
-    pytest.skip("Playwright for Python is not installed (pip install -e '.[dev]')", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

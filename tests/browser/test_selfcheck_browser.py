@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +18,7 @@ from qbank.grader import check as grade_answer
 from qbank.questions import Assessment, builtin_bank, letter
 from qbank.renderers import get_format
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-if not CHROMIUM.exists():
-    pytest.skip(f"no browser: {CHROMIUM} is not installed (apt-get install chromium; .ci/run does it)", allow_module_level=True)
-if importlib.util.find_spec("playwright") is None:
-    pytest.skip("Playwright for Python is not installed (pip install -e '.[dev]')", allow_module_level=True)
 
 
 def _every_type_items() -> list[Any]:
@@ -38,14 +30,6 @@ def _every_type_items() -> list[Any]:
     return module.make_every_type_items()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def open_page(browser: Any, items: list[Any], folder: Path) -> Any:
