@@ -413,6 +413,18 @@ def kl_regularized_optimum(
     Raises:
         ValueError: if ``pi_ref`` is not a distribution, shapes differ, or ``beta`` <= 0.
     """
+    lw, b = _kl_log_weights(pi_ref, rewards, beta)
+    m = lw.max(axis=-1, keepdims=True)
+    w = np.exp(lw - m)
+    s = w.sum(axis=-1, keepdims=True)
+    # the objective beta ln Z from log1p of the sum without its leading 1 (exact when one
+    # response dominates); the probabilities keep the plain sweep
+    return w / s, b * _log_sum_exp_log1p(lw)
+
+
+def _kl_log_weights(pi_ref: ArrayLike, rewards: ArrayLike, beta: float) -> tuple[NDArray[np.float64], float]:
+    """``ln pi_ref + r / beta`` (the optimum's unnormalised log-probabilities) and ``beta``,
+    after checking the arguments as :func:`kl_regularized_optimum` documents."""
     ref = _checks.probs_array(pi_ref, "pi_ref")
     r = _checks.finite_float(rewards, "rewards")
     if r.shape != ref.shape:
@@ -420,12 +432,12 @@ def kl_regularized_optimum(
     b = float(_checks.positive(beta, "beta"))
     with np.errstate(divide="ignore"):
         lw = np.log(ref) + r / b
-    m = lw.max(axis=-1, keepdims=True)
-    w = np.exp(lw - m)
-    s = w.sum(axis=-1, keepdims=True)
-    # the objective beta ln Z from log1p of the sum without its leading 1 (exact when one
-    # response dominates); the probabilities keep the plain sweep
+    return lw, b
+
+
+def _log_sum_exp_log1p(lw: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Log-sum-exp over the last axis as ``max + log1p(rest)``: exact when one term dominates."""
     from .softmax import _max_and_tail
 
-    mt, tail = _max_and_tail(lw)
-    return w / s, b * (mt + np.log1p(tail))[..., 0]
+    m, tail = _max_and_tail(lw)
+    return (m + np.log1p(tail))[..., 0]

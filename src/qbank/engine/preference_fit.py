@@ -9,8 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _checks
-from .preference import sigmoid
-from .softmax import _max_and_tail
+from .preference import _kl_log_weights, _log_sum_exp_log1p, sigmoid
 
 __all__ = ["fit_bradley_terry_weight", "implicit_reward", "log_partition"]
 
@@ -74,15 +73,8 @@ def log_partition(pi_ref: ArrayLike, rewards: ArrayLike, beta: float) -> NDArray
     Raises:
         ValueError: if ``pi_ref`` is not a distribution, shapes differ, or ``beta`` <= 0.
     """
-    ref = _checks.probs_array(pi_ref, "pi_ref")
-    r = _checks.finite_float(rewards, "rewards")
-    if r.shape != ref.shape:
-        raise ValueError(f"rewards must have the shape of pi_ref {ref.shape}, got {r.shape}")
-    b = float(_checks.positive(beta, "beta"))
-    with np.errstate(divide="ignore"):
-        lw = np.log(ref) + r / b
-    m, tail = _max_and_tail(lw)
-    return (m + np.log1p(tail))[..., 0]
+    lw, _ = _kl_log_weights(pi_ref, rewards, beta)
+    return _log_sum_exp_log1p(lw)
 
 
 def implicit_reward(logp_policy: ArrayLike, logp_ref: ArrayLike, beta: float) -> NDArray[np.float64]:
