@@ -8,29 +8,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cli_testing import SPEC, write_quiz_files
+
 from qbank.cli import cli
 from qbank.renderers import formats
 
-BANK = """\
-templates:
-  - id: states
-    title: Comparing two training states
-    family: compare-states
-    tags: {topics: [cross-entropy], bloom: analyze}
-  - id: step
-    title: One gradient step
-    family: next-step
-    tags: {topics: [logit-gradient], bloom: apply}
-"""
-SPEC = "title: Quick check\nseed: 3\nvariants: 2\nsections:\n  - select: {ids: [states, step]}\n"
-
-
 @pytest.fixture
 def files(tmp_path: Path) -> Path:
-    (tmp_path / "bank.yaml").write_text(BANK, encoding="utf-8")
-    (tmp_path / "quiz.yaml").write_text(SPEC, encoding="utf-8")
-    (tmp_path / "roster.csv").write_text("id,name,email\ns1,Ada,ada@example.edu\ns2,Chloé,c@example.edu\n", encoding="utf-8")
-    return tmp_path
+    return write_quiz_files(tmp_path)
 
 
 def build(files: Path, *args: str, spec: str = "quiz.yaml") -> object:
