@@ -120,3 +120,21 @@ def read_and_validate(path: Path) -> None:
     from qbank.questions import load_bank
 
     load_bank(path, builtin=False)
+
+
+# Scalars built from the pieces PyYAML's resolvers look for, so that many of them resolve.
+_RESOLVER_PIECES = ["0", "1", "7", "9", "_", ".", ":", "-", "+", "e", "E", "x", "b", "o", "T", " ", "\t", "\n",
+                    "yes", "No", "on", "OFF", "true", "null", "~", "<<", "=", ".inf", ".NaN", "2024-01-01", "Z", "a"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_RESOLVER_PIECES), min_size=1, max_size=6).map("".join))
+def test_the_fast_path_never_takes_a_text_pyyaml_would_read_as_another_type(text: str) -> None:
+    """Whatever the one-regex check says, it must flag every string PyYAML's implicit
+    resolvers turn into a bool, number, date or null (flagging more only costs speed)."""
+    from qbank._files import _plain_as_pyyaml
+
+    tag = yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False))
+    if tag != "tag:yaml.org,2002:str":
+        assert not _plain_as_pyyaml({"key": text}), (text, tag)
+        assert not _plain_as_pyyaml({text: 1}), (text, tag)

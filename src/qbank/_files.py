@@ -119,11 +119,11 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Lines]:
     # An alias needs an anchor: a text with none cannot be an alias bomb, so yaml-rs or libyaml
     # may build its data directly; one with anchors goes through the node graph, which is
     # checked for expansion before any data is built.
-    anchors = _ANCHOR.search(text) is not None
+    anchors = "&" in text and _ANCHOR.search(text) is not None  # the search alone is slow on a long text
     data = _UNSURE if anchors else _rust_load(text)
     if data is not _UNSURE:
-        lazy = _LazyLines(text)
-        check_yaml_characters(data, lazy, file)
+        lazy = _LazyLines(text, json_data=True)
+        _check_characters_fast(data, text, lazy, file)
         return data, lazy
     if fast is not None and not anchors:
         try:
@@ -132,7 +132,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Lines]:
             pass  # let the pure-Python loader say where, exactly as without libyaml
         else:
             lazy = _LazyLines(text)
-            check_yaml_characters(data, lazy, file)
+            _check_characters_fast(data, text, lazy, file)
             return data, lazy
     data, node = _compose(text, file)
     lines: dict[tuple[Any, ...], int] = {}
@@ -191,29 +191,61 @@ def _rust_load(text: str) -> Any:
     return data if _plain_as_pyyaml(data) else _UNSURE
 
 
-def _plain_as_pyyaml(data: Any) -> bool:
-    import yaml
-
-    resolvers = yaml.SafeLoader.yaml_implicit_resolvers
+def _texts(data: Any) -> tuple[list[str], bool]:
+    """Every string in parsed YAML data, keys included, in one walk; and whether the data
+    holds only what yaml-rs and PyYAML build alike (text keys; str, int, float, bool, None,
+    lists and mappings). One walk feeds both checks below, each then a single regex search."""
+    texts: list[str] = []
+    add = texts.append
+    plain = True
     stack = [data]
+    pop, push = stack.pop, stack.extend
     while stack:
-        value = stack.pop()
+        value = pop()
         t = type(value)
-        if t is dict:
-            # a key that is not text (``: x`` reads as a None key in yaml-rs, an error in
-            # PyYAML) is left to PyYAML, which says where
-            if any(type(k) is not str for k in value):
-                return False
-            stack.extend(value.keys())
-            stack.extend(value.values())
+        if t is str:
+            add(value)
+        elif t is dict:
+            for k in value:
+                if type(k) is str:
+                    add(k)
+                else:
+                    plain = False  # ``: x`` is a None key in yaml-rs, an error in PyYAML
+            push(value.values())
         elif t is list:
-            stack.extend(value)
-        elif t is str:
-            if value and any(tag != "tag:yaml.org,2002:str" and regexp.match(value) for tag, regexp in resolvers.get(value[0], ())):
-                return False
+            push(value)
         elif not (value is None or t is bool or t is int or t is float):
-            return False  # a date, bytes, a set: leave those to PyYAML
-    return True
+            plain = False  # a date, bytes, a set: leave those to PyYAML
+    return texts, plain
+
+
+def _resolved_by_pyyaml() -> tuple[re.Pattern[str], frozenset[str]]:
+    """One pattern for PyYAML's implicit resolvers that read a plain scalar as something other
+    than a string (a bool, a number, a date, null, ``<<``): their own regexes as alternatives;
+    and the first characters PyYAML tries them on."""
+    global _RESOLVED
+    if _RESOLVED is None:
+        import yaml
+
+        resolvers = yaml.SafeLoader.yaml_implicit_resolvers
+        patterns = {regexp.pattern: regexp.flags for first in resolvers for tag, regexp in resolvers[first]
+                    if tag != "tag:yaml.org,2002:str"}
+        parts = [f"(?{'x' if flags & re.X else ''}:{pattern})" for pattern, flags in patterns.items()]
+        _RESOLVED = re.compile("|".join(parts)), frozenset(first for first in resolvers if first)
+    return _RESOLVED
+
+
+_RESOLVED: tuple[re.Pattern[str], frozenset[str]] | None = None
+
+
+def _plain_as_pyyaml(data: Any) -> bool:
+    texts, plain = _texts(data)
+    if not plain:
+        return False
+    pattern, firsts = _resolved_by_pyyaml()
+    # Each distinct text once, and only those PyYAML would try: it picks the resolvers by the
+    # first character (the alternatives are tried on all of them: more "unsure", never less).
+    return not any(map(pattern.match, {t for t in set(texts) if t and t[0] in firsts}))
 
 
 def _compose(text: str, file: str) -> tuple[Any, Any]:
@@ -242,9 +274,12 @@ def yaml_lines(text: str) -> Lines:
 class _LazyLines(Mapping[tuple[Any, ...], int]):
     """The node-path-to-line map of a YAML text, built on first use (an error to locate)."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, *, json_data: bool = False):
         self._text = text
         self._lines: dict[tuple[Any, ...], int] | None = None
+        # True when the parser has checked that the data holds only what JSON keeps as is
+        # (text keys; str, int, float, bool, None): a cache may store it without a round trip
+        self.json_data = json_data
 
     def _map(self) -> dict[tuple[Any, ...], int]:
         if self._lines is None:
@@ -323,6 +358,19 @@ def check_yaml_expansion(root: Any, file: str) -> None:
 # instructor's terminal, and a lone surrogate cannot be written as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_characters_fast(data: Any, text: str, lines: Lines, file: str) -> None:
+    """:func:`check_yaml_characters`, with a regex search first: the walk that names each
+    place runs only when there is something to name. A text without a backslash has no
+    escapes, so its strings hold only its own characters (and line breaks): then the text
+    itself is searched, else every string in the data."""
+    if "\\" in text:
+        found = _FORBIDDEN_TEXT.search("\n".join(_texts(data)[0]))
+    else:
+        found = _FORBIDDEN_TEXT.search(text)
+    if found:
+        check_yaml_characters(data, lines, file)
 
 
 def check_yaml_characters(data: Any, lines: Lines, file: str) -> None:

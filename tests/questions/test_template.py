@@ -20,6 +20,8 @@ from qbank.questions.families import Draw, FamilyParams, family
 from qbank.questions.items import NumericContent, Tolerance
 from qbank.questions.params import Integer, Reject, TokenDistribution
 
+from tests.questions.test_items import EVERY_TYPE
+
 
 class _Dice(FamilyParams):
     faces: Annotated[int, Draw(Integer(low=1, high=6))]
@@ -158,3 +160,23 @@ def test_instantiation_is_byte_identical_across_processes() -> None:
     assert len(items) == len(TEMPLATES)
     varied = [tid for tid, variants in items.items() if variants[0] != variants[1]]
     assert varied, "seeds should change at least the parameterized templates"
+
+
+@pytest.mark.parametrize("content", EVERY_TYPE, ids=lambda c: c["type"])
+@pytest.mark.parametrize("seed", [0, 7, 4_294_967_295])
+def test_a_static_variant_is_the_validated_item_and_its_content_hash(content: dict, seed: int) -> None:
+    """A static template copies one validated item per seed and writes its hash from parts:
+    both must be exactly what validating the item from scratch gives."""
+    from qbank.questions.items import ITEM_TYPES, make_item
+
+    template = Template.model_validate({"id": "static.t", "version": 3, "title": "Ünïcode ✓", "points": 2.5,
+                                        "tags": {"bloom": "apply", "topics": ["x"]}, "difficulty": "hard",
+                                        "content": content})
+    item, content_hash = template.variant(seed)
+    fresh = make_item(template.content, template="static.t", version=3, seed=seed, title="Ünïcode ✓", points=2.5,
+                      tags=template.tags, difficulty="hard")
+    assert type(item) is ITEM_TYPES[content["type"]]
+    assert item == fresh and item.model_dump(mode="json") == fresh.model_dump(mode="json")
+    assert item.model_dump_json() == fresh.model_dump_json()
+    assert content_hash == fresh.content_hash() == item.content_hash()
+    assert template.instantiate(seed) == fresh

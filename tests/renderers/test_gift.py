@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fixtures_text import bank_assessment, parse_page, write_outputs
 from gift_reader import read_gift, unescape
@@ -30,6 +32,12 @@ from qbank.renderers.gift import gift_escape, render_gift
 def test_gift_escape(text: str, escaped: str) -> None:
     assert gift_escape(text) == escaped
     assert unescape(escaped) == text.replace("\r", "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("\\~=#{}:\n\rab 1é🤖")))
+def test_any_text_escaped_reads_back_as_itself(text: str) -> None:
+    assert unescape(gift_escape(text)) == text.replace("\r", "")
 
 
 def _quiz(items: list[Any]) -> Assessment:

@@ -97,14 +97,18 @@ def lookup(raw: bytes) -> tuple[str, dict[str, Any] | None]:
     return digest, entry
 
 
-def store(digest: str, templates: list[Any], families: dict[str, str]) -> None:
-    """Remember a file that loaded cleanly; any failure (read-only disk, odd data) is ignored."""
+def store(digest: str, templates: list[Any], families: dict[str, str], *, json_data: bool = False) -> None:
+    """Remember a file that loaded cleanly; any failure (read-only disk, odd data) is ignored.
+
+    ``json_data``: the parser has already checked that the templates hold only JSON types,
+    so the check that JSON gives them back unchanged is skipped.
+    """
     if not _enabled():
         return
     entry = {"format": FORMAT, "sha256": digest, "stamp": code_stamp(), "templates": templates, "families": families}
     try:
         text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        if json.loads(text)["templates"] != templates:
+        if not json_data and json.loads(text)["templates"] != templates:
             return  # YAML gave something JSON does not keep as is (a date, an int key): parse it each time
     except (TypeError, ValueError):
         return

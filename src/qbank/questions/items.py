@@ -50,6 +50,8 @@ def letter(index: int) -> str:
 
 
 def _distinct(values: list[str], what: str) -> None:
+    if len({" ".join(v.split()) for v in values}) == len(values):
+        return  # the common case, in one pass; the loop below only names the repeat
     seen: set[str] = set()
     for v in values:
         key = " ".join(v.split())
@@ -373,8 +375,7 @@ class _ItemBase(Frozen):
 
     def content_hash(self) -> str:
         """SHA-256 of the item's canonical JSON; a manifest stores it to detect bank changes."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return hashlib.sha256(canonical_json(self.model_dump(mode="json")).encode()).hexdigest()
 
 
 class SingleChoiceItem(_ItemBase, SingleChoiceContent): ...
@@ -406,6 +407,11 @@ ITEM_TYPES: dict[str, type[_ItemBase]] = {
 
 
 _ITEM_ID = re.compile(r"^(?P<template>[A-Za-z][A-Za-z0-9_.-]*)-v(?P<version>[0-9]+)-s(?P<seed>[0-9]+)$")
+
+
+def canonical_json(value: Any) -> str:
+    """The JSON that content hashes are taken of: sorted keys, no spaces, UTF-8 as is."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def item_id(template: str, version: int, seed: int) -> str:

@@ -356,7 +356,9 @@ def _load_file(path: Path, shown: str, in_folder: bool = False) -> tuple[Indexed
         bank_file = validate_data(BankFile, data, shown, lines)
     except BankError as exc:
         return *_templates_that_pass(data, shown, lines), None, exc.problems + _all_misconception_problems(data, shown, lines)
-    problems = _all_misconception_problems(data, shown, lines)
+    # Only a file that spells the key (or could, through a double-quoted escape) can hold an
+    # unknown misconception id: the walk over every template is skipped for the others.
+    problems = _all_misconception_problems(data, shown, lines) if "misconception" in text or "\\" in text else []
 
     def store() -> None:
         modules = {}
@@ -364,7 +366,7 @@ def _load_file(path: Path, shown: str, in_folder: bool = False) -> tuple[Indexed
             fam = t.get_family()
             if fam is not None:
                 modules[fam.name] = fam.build.__module__
-        _cache.store(digest, data["templates"], modules)
+        _cache.store(digest, data["templates"], modules, json_data=getattr(lines, "json_data", False))
 
     templates = [(i, t.id, t) for i, t in enumerate(bank_file.templates)]
     return templates, lines, (None if problems else store), problems

@@ -8,9 +8,10 @@ global random state, so a variant is the same on every machine and in every proc
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, ValidationError, model_validator
@@ -18,7 +19,7 @@ from pydantic import Field, ValidationError, model_validator
 from ..errors import ConstraintError, InputError
 from ._model import Frozen, Identifier
 from .constraints import Constraint
-from .items import ITEM_TYPES, Content, ItemContent, item_id
+from .items import ITEM_TYPES, Content, ItemContent, canonical_json, item_id
 from .params import Distribution, ParamSpec, Reject
 from .tags import Difficulty, Tags
 
@@ -203,7 +204,7 @@ class Template(Frozen):
         if seed < 0:
             raise InputError(f"seed must be a non-negative integer, got {seed}")
         if self.content is not None:
-            return self._item(self.content, seed, {})
+            return self._static_variant(seed)[0]
         fam = self.get_family()
         assert fam is not None  # narrowed by the validator above
         specs = self.specs()
@@ -224,6 +225,44 @@ class Template(Frozen):
         if self.stem is not None:
             content = content.model_copy(update={"stem": self._render_stem(data)})
         return self._item(content, seed, data)
+
+    def variant(self, seed: int) -> tuple[Any, str]:
+        """:meth:`instantiate` and the item's :meth:`content_hash`, which a build records for
+        every item it draws (a static item's is computed from parts it shares with every seed)."""
+        if self.content is not None:
+            if seed < 0:
+                raise InputError(f"seed must be a non-negative integer, got {seed}")
+            return self._static_variant(seed)
+        item = self.instantiate(seed)
+        return item, item.content_hash()
+
+    def _static_variant(self, seed: int) -> tuple[Any, str]:
+        """A static item's variant: its every variant is the same item but for ``id`` and
+        ``seed``, so one validated item is copied with those two changed, and its content
+        hash is the canonical JSON with just their two values written in (the same bytes
+        :meth:`~qbank.questions.items._ItemBase.content_hash` hashes)."""
+        proto, before_id, before_seed, after_seed = self._static_parts
+        item_key = item_id(self.id, self.version, seed)
+        item = proto.model_copy(update={"id": item_key, "seed": seed})
+        if not before_id:  # the JSON could not be cut (see _static_parts)
+            return item, item.content_hash()
+        blob = f"{before_id}{json.dumps(item_key, ensure_ascii=False)}{before_seed}{seed}{after_seed}"
+        return item, hashlib.sha256(blob.encode()).hexdigest()
+
+    @cached_property
+    def _static_parts(self) -> tuple[Any, str, str, str]:
+        """The validated item of seed 0 and its canonical JSON cut around the values of ``id``
+        and ``seed`` (sorted keys put both at fixed places, ``id`` before ``seed``): the JSON
+        is written once with a marker in each place and cut at the markers."""
+        proto = self._item(self.content, 0, {})
+        fields = proto.model_dump(mode="json")
+        text = canonical_json({**fields, "id": _ID_MARK, "seed": _SEED_MARK})
+        id_at, seed_at = f'"id":{json.dumps(_ID_MARK)}', f',"seed":{json.dumps(_SEED_MARK)}'
+        if text.count(id_at) != 1 or text.count(seed_at) != 1:
+            return proto, "", "", ""  # a text holds a marker: hash each variant whole
+        before_id, _, rest = text.partition(id_at)
+        middle, _, after_seed = rest.partition(seed_at)
+        return proto, before_id + '"id":', middle + ',"seed":', after_seed
 
     def instantiate_many(self, seeds: Iterable[int]) -> list[Any]:
         """The variants for several seeds, in order; the same items as :meth:`instantiate` one by one.
@@ -386,3 +425,9 @@ class Template(Frozen):
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+# Stand-ins for a static item's id and seed while its JSON is cut into parts (a NUL never
+# appears in an item: the loader refuses control characters, and ids are a plain alphabet;
+# the test against the validated item's own hash guards the cut)
+_ID_MARK = "\x00qbank item id\x00"
+_SEED_MARK = "\x00qbank item seed\x00"

@@ -23,7 +23,7 @@ from .manifest import Manifest, ManifestItem, StudentRecord
 from .roster import Roster, Student
 from .select import select_templates
 from .spec import QuizSpec, SpecSource, spec_hash
-from .variants import group_variants, item_order, student_seed
+from .variants import group_variants_hashed, item_order, student_seed
 
 __all__ = ["BuildResult", "Paper", "SAMPLE", "build_quiz"]
 
@@ -66,9 +66,9 @@ def _quiet(items: Iterable[T], total: int, label: str) -> Iterator[T]:
     yield from items
 
 
-def _entry(slot: str, item: Any, points: float) -> ManifestItem:
+def _entry(slot: str, item: Any, points: float, content_hash: str) -> ManifestItem:
     return ManifestItem(slot=slot, item=item.id, template=item.template, version=item.version, seed=item.seed,
-                        points=points, content_hash=item.content_hash())
+                        points=points, content_hash=content_hash)
 
 
 def build_quiz(spec: QuizSpec, bank: Any, roster: Roster | None = None, *, source: SpecSource | None = None,
@@ -99,12 +99,12 @@ def _build_quiz(spec: QuizSpec, bank: Any, roster: Roster | None, source: SpecSo
         built = []
         for template in templates:
             slot += 1
-            variants = group_variants(template, spec.seed, k, allow_fewer=section.allow_fewer_variants,
-                                      where=f"{source.at('sections', index)}: {spec.section_name(index)}")
+            variants = group_variants_hashed(template, spec.seed, k, allow_fewer=section.allow_fewer_variants,
+                                             where=f"{source.at('sections', index)}: {spec.section_name(index)}")
             points = section.points or template.points
             built.append(Group(id=template.id, title=template.title, pick=1, points=section.points,
-                               items=tuple(variants), shuffle_options=section.shuffle_options))
-            groups[template.id] = tuple(_entry(f"q{slot}", v, points) for v in variants)
+                               items=tuple(v for v, _ in variants), shuffle_options=section.shuffle_options))
+            groups[template.id] = tuple(_entry(f"q{slot}", v, points, h) for v, h in variants)
         lms_sections.append(Section(title=section.title, groups=tuple(built)))
     lms = Assessment(id=spec.quiz_id, title=spec.title, instructions=spec.instructions, sections=tuple(lms_sections))
 
@@ -126,10 +126,10 @@ def _paper(spec: QuizSpec, sections: list[list[Any]], student: Student, *, sampl
         for position in order:
             template = templates[position]
             n += 1
-            item = template.instantiate(student_seed(spec.seed, student.id, template.id))
+            item, content_hash = template.variant(student_seed(spec.seed, student.id, template.id))
             groups.append(Group(id=f"q{n}", title=item.title, items=(item,), points=section.points,
                                 shuffle_options=section.shuffle_options))
-            entries.append(_entry(f"q{n}", item, section.points or template.points))
+            entries.append(_entry(f"q{n}", item, section.points or template.points, content_hash))
         out_sections.append(Section(title=section.title, groups=tuple(groups)))
     who = "Name: ______________________" if sample else f"Student: {student.label}"
     instructions = f"{who}\n\n{spec.instructions}".rstrip()

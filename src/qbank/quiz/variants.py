@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import ConstraintError, InputError
 from .select import derive_seed, rng_from
 
-__all__ = ["fingerprint", "group_variants", "item_order", "student_seed"]
+__all__ = ["fingerprint", "group_variants", "group_variants_hashed", "item_order", "student_seed"]
 
 # Seeds stay below 2**32 so that item ids (template-v1-s<seed>) stay short enough to type.
 SEED_BITS = 32
@@ -63,14 +63,25 @@ def group_variants(template: Any, quiz_seed: int, k: int, *, allow_fewer: bool =
         InputError: when the template yields fewer than K distinct variants within the
         budget of tries (a template with fixed numbers has one), unless ``allow_fewer``.
     """
+    return [item for item, _ in group_variants_hashed(template, quiz_seed, k, allow_fewer=allow_fewer, where=where)]
+
+
+def group_variants_hashed(template: Any, quiz_seed: int, k: int, *, allow_fewer: bool = False,
+                          where: str = "") -> list[tuple[Any, str]]:
+    """:func:`group_variants`, each with its content hash (which a build records).
+
+    Raises:
+        InputError: when the template yields fewer than K distinct variants within the
+        budget of tries (a template with fixed numbers has one), unless ``allow_fewer``.
+    """
     if k == 1:  # the first variant is always distinct from none: no fingerprint needed
-        return [template.instantiate(group_seed(quiz_seed, template.id, 0))]
+        return [template.variant(group_seed(quiz_seed, template.id, 0))]
     budget = max(8 * k, 32)
     seen: set[str] = set()
-    items: list[Any] = []
+    items: list[tuple[Any, str]] = []
     for n in range(budget):
         try:
-            item = template.instantiate(group_seed(quiz_seed, template.id, n))
+            item, content_hash = template.variant(group_seed(quiz_seed, template.id, n))
         except ConstraintError as exc:
             # the bank's fault, but found through this section: say where, exit 2
             raise InputError(f"{where + ': ' if where else ''}{exc}; relax the template's constraints "
@@ -81,7 +92,7 @@ def group_variants(template: Any, quiz_seed: int, k: int, *, allow_fewer: bool =
                 break
             continue
         seen.add(fp)
-        items.append(item)
+        items.append((item, content_hash))
         if len(items) == k:
             return items
     if allow_fewer:

@@ -89,6 +89,8 @@ def to_html(text: str, *, math: MathRenderer = tex_delimiters, inline: bool = Fa
 def _markdown_source(text: str, math: MathRenderer) -> tuple[str, list[str]]:
     """The Markdown that runs for ``text``: HTML-escaped, each math span a placeholder
     (``qbmath0qb``, ...); and the rendered math that goes back in their place."""
+    if "$" not in text and "`" not in text:  # no math and no code: most texts of a bank
+        return html.escape(text, quote=False), []
     maths: list[str] = []
     parts: list[str] = []
     for kind, value in split_math(text):
@@ -110,7 +112,8 @@ def _to_html(text: str, math: MathRenderer, inline: bool) -> str:
         out = fast if fast is not None else _markdown_package(source)
     else:
         out = f"<p>{source.strip()}</p>" if source.strip() else ""
-    out = _PLACEHOLDER_RE.sub(lambda m: maths[int(m.group(1))], out)
+    if maths:
+        out = _PLACEHOLDER_RE.sub(lambda m: maths[int(m.group(1))], out)
     if inline and out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
         out = out[3:-4]
     return out
