@@ -24,9 +24,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import BankError, InputError, Problem
 
@@ -36,7 +34,10 @@ __all__ = [
     "read_json", "read_text", "read_yaml", "validate_data", "yaml_lines",
 ]
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")  # pydantic is imported when a model is validated, not with the file helpers
 Lines = Mapping[tuple[Any, ...], int]
 
 
@@ -520,6 +521,8 @@ def _locate(data: Any, loc: tuple[Any, ...], lines: Lines) -> tuple[str, int | N
 
 def validate_data(model: type[M], data: Any, file: str, lines: Lines | None = None) -> M:
     """Validate ``data`` against ``model``; raise BankError with one Problem per error."""
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -96,37 +96,72 @@ def build(spec_file, outdir, roster, id_column, name_column, email_column, forma
     from pathlib import Path
 
     from .._files import check_writable_folder
-    from ..errors import InputError
+    from ..quiz import build_cache
+    from ..quiz.publish import check_outdir
+
+    names = _split(format_names)
+    check_outdir(outdir)
+    check_writable_folder(outdir)
+    # The same command on the same files writes what it wrote last time (quiz.build_cache);
+    # PDFs depend on the fonts installed, so they are always typeset.
+    cached = None
+    if "pdf" not in names and not (font or font_paths or paper):
+        cached = build_cache.Inputs({
+            "spec": str(Path(spec_file).resolve()), "roster": str(Path(roster).resolve()) if roster else None,
+            "columns": [id_column, name_column, email_column], "formats": names, "self_check": self_check,
+            "banks": [str(Path(b).resolve()) for b in banks], "no_builtin": no_builtin,
+        })
+        hit = build_cache.lookup(cached)
+        if hit is not None:
+            _write(outdir, hit.files, force, _LateProgress())
+            for warning in hit.warnings:
+                click.echo(f"warning: {warning}", err=True)
+            if not quiet:
+                _summary(hit.summary, hit.formats, hit.files, outdir)
+            return
+
     from ..quiz.build import build_quiz
-    from ..quiz.output import check_outdir, choose_formats, render_outputs, write_outputs
+    from ..quiz.output import choose_formats, render_outputs
     from ..quiz.roster import read_roster
     from ..quiz.spec import RosterColumns, load_spec
 
-    formats, selfcheck = choose_formats(_split(format_names), self_check=self_check)
+    formats, selfcheck = choose_formats(names, self_check=self_check)
     formats = _pdf_settings(formats, font, font_paths, paper)
-    check_outdir(outdir)
-    check_writable_folder(outdir)
     spec, source = load_spec(spec_file)
     columns = spec.roster or RosterColumns()
     overrides = {k: v for k, v in (("id", id_column), ("name", name_column), ("email", email_column)) if v}
     if overrides:
         columns = RosterColumns(**{**{k: getattr(columns, k) for k in columns.model_fields_set}, **overrides})
     roster_path = roster or (str(Path(spec_file).parent / columns.file) if columns.file else None)
+    read = None
+    if cached is not None:
+        read = build_cache.files_read([Path(spec_file), *([Path(roster_path)] if roster_path else [])],
+                                      [Path(b) for b in banks])
     students = read_roster(roster_path, columns) if roster_path else None
     bank = load_from_options(banks, no_builtin)
 
     progress = _LateProgress()
     result = build_quiz(spec, bank, students, source=source, progress=progress)
     outputs = render_outputs(result, formats, selfcheck=selfcheck, progress=progress)
+    _write(outdir, outputs.files, force, progress)
+    warnings = (*result.warnings, *outputs.warnings)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    summary = _summary_of(result)
+    if cached is not None:
+        build_cache.store(cached, read, outputs.files, outputs.formats, warnings, summary)
+    if not quiet:
+        _summary(summary, outputs.formats, outputs.files, outdir)
+
+
+def _write(outdir: str, files: dict[str, bytes], force: bool, progress: Any) -> None:
+    from ..errors import InputError
+    from ..quiz.publish import publish
+
     try:
-        write_outputs(outdir, outputs, progress=progress, force=force)
+        publish(outdir, files, force=force, progress=progress)
     except OSError as exc:  # a full disk, or permissions changed after the check
         raise InputError(f"{exc.filename or outdir}: cannot write ({exc.strerror})") from None
-
-    for warning in (*result.warnings, *outputs.warnings):
-        click.echo(f"warning: {warning}", err=True)
-    if not quiet:
-        _summary(result, outputs, outdir)
 
 
 def _pdf_settings(formats: list[Any], font: str | None, font_paths: tuple[str, ...], paper: str | None) -> list[Any]:
@@ -142,21 +177,28 @@ def _pdf_settings(formats: list[Any], font: str | None, font_paths: tuple[str, .
     return [pdf_format(options) if f.name == "pdf" else f for f in formats]
 
 
-def _summary(result: Any, outputs: Any, outdir: str) -> None:
+def _summary_of(result: Any) -> dict[str, Any]:
+    """What the summary says of a build, as JSON data (a cached rebuild prints it again)."""
+    return {"title": result.spec.title, "quiz_id": result.manifest.quiz_id, "items": result.n_items,
+            "sections": len(result.spec.sections), "ks": sorted({len(g.items) for g in result.lms.groups()}),
+            "variants": result.n_variants, "from_roster": result.from_roster, "papers": len(result.papers)}
+
+
+def _summary(summary: dict[str, Any], formats: tuple[str, ...], files: dict[str, bytes], outdir: str) -> None:
     from collections import Counter
 
-    ks = sorted({len(g.items) for g in result.lms.groups()})
+    ks = summary["ks"]
     k_text = f"{ks[0]} variant{'s' if ks[0] != 1 else ''}" if len(ks) == 1 else f"{ks[0]}-{ks[-1]} variants"
-    who = f"{len(result.papers)} students" if result.from_roster else "no roster (one sample paper)"
-    click.echo(f"{result.spec.title} ({result.manifest.quiz_id}): {result.n_items} questions in "
-               f"{len(result.spec.sections)} sections, {k_text} each ({result.n_variants} in the LMS groups), {who}")
-    click.echo(f"Formats: {', '.join(outputs.formats)}")
-    tops = Counter(rel.split("/", 1)[0] for rel in outputs.files)
-    click.echo(f"Wrote {len(outputs.files)} files to {outdir}/:")
+    who = f"{summary['papers']} students" if summary["from_roster"] else "no roster (one sample paper)"
+    click.echo(f"{summary['title']} ({summary['quiz_id']}): {summary['items']} questions in "
+               f"{summary['sections']} sections, {k_text} each ({summary['variants']} in the LMS groups), {who}")
+    click.echo(f"Formats: {', '.join(formats)}")
+    tops = Counter(rel.split("/", 1)[0] for rel in files)
+    click.echo(f"Wrote {len(files)} files to {outdir}/:")
     click.echo(f"  {outdir}/manifest.json")
     for top in ("lms", "paper"):
-        for rel in outputs.files:
+        for rel in files:
             if rel.startswith(top + "/"):
                 click.echo(f"  {outdir}/{rel}")
     if tops["students"]:
-        click.echo(f"  {outdir}/students/<id>/  ({tops['students']} files for {len(result.papers)} students)")
+        click.echo(f"  {outdir}/students/<id>/  ({tops['students']} files for {summary['papers']} students)")

@@ -204,13 +204,6 @@ def render_outputs(result: BuildResult, formats: list[Any], *, selfcheck: Any | 
     return Outputs(files, tuple(f.name for f in formats), tuple(warnings))
 
 
-def check_outdir(outdir: str | Path) -> None:
-    """Fail (exit 2) before any work when OUTDIR cannot be a folder."""
-    outdir = Path(outdir)
-    if outdir.exists() and not outdir.is_dir():
-        raise InputError(f"{outdir}: exists and is not a folder; choose another -o")
-
-
 def write_outputs(outdir: str | Path, outputs: Outputs,
                   progress: Callable[[Iterable[Any], int, str], Iterable[Any]] | None = None,
                   *, force: bool = False) -> list[Path]:
@@ -220,7 +213,7 @@ def write_outputs(outdir: str | Path, outputs: Outputs,
         OutputConflict: OUTDIR holds files of an earlier build that this one does not write
             (or foreign files it would overwrite), and ``force`` is not set; nothing is written.
     """
-    from .publish import publish
+    from .publish import check_outdir, publish
 
     check_outdir(outdir)
     return publish(outdir, outputs.files, force=force, progress=progress)

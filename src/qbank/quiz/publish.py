@@ -61,6 +61,13 @@ class Plan:
     garbage: tuple[str, ...] = ()     # temporary files of an interrupted in-place build: removed
 
 
+def check_outdir(outdir: str | Path) -> None:
+    """Fail (exit 2) before any work when OUTDIR cannot be a folder."""
+    outdir = Path(outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError(f"{outdir}: exists and is not a folder; choose another -o")
+
+
 def _previous(outdir: Path) -> set[str]:
     try:
         lines = (outdir / INDEX).read_text(encoding="utf-8").splitlines()
