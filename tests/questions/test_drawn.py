@@ -184,6 +184,20 @@ def test_the_index_resolves_and_selects_as_the_bank_does() -> None:
         assert [t.id for t in drawn.select(topics=topics, bloom=bloom)] == [t.id for t in bank.select(topics=topics, bloom=bloom)]
 
 
+def test_the_index_from_parsed_data_is_the_index_of_the_validated_templates(monkeypatch: pytest.MonkeyPatch) -> None:
+    bank = builtin_bank()
+    files = _drawn.bank_files((), True)
+    assert files is not None
+    load_bank()  # the parsed-bank cache of this test's folder holds every built-in file
+    assert all(_cache.entry_of(digest) is not None for _, digest in files)
+    from_data = _drawn._index_of(bank, files)
+    monkeypatch.setattr(_cache, "entry_of", lambda digest: None)
+    from_models = _drawn._index_of(bank, files)
+    assert from_data == from_models
+    assert from_data is not None and [t.id for t in from_data] == [t.id for t in bank]
+    assert {t.file for t in from_data} == set(range(len(files)))
+
+
 def test_a_bank_folder_is_indexed_file_by_file(tmp_path: Path) -> None:
     folder = tmp_path / "bank"
     (folder / "sub").mkdir(parents=True)
