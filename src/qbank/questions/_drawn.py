@@ -34,7 +34,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -398,9 +398,6 @@ class DrawnItems:
         value = make()
         _write("memo", key, {"value": value})
         return value
-
-    def entries(self) -> Iterator[Entry]:
-        return iter(self._entries.values())
 
     def save(self) -> None:
         """Write every entry that gained data or a view in this run."""
