@@ -13,7 +13,10 @@ Python writes bytecode as for any user (PYTHONDONTWRITEBYTECODE, set in some dev
 is dropped: without it every run recompiles qbank's ~60 modules, about 100 ms).
 
 * built-in bank, warm: the user cache folder is filled by one run first (the second run of
-  a command on an unchanged bank, what a user sees every day);
+  a command on an unchanged bank, what a user sees every day). ``check ITEM`` is item
+  ``paris-states-v2-s3`` (until the branch point's bench it was ``-v1-``, an outdated version:
+  an error, not a check); ``practice, new session`` has no ``--seed``, so its items are drawn
+  every run (the drawn-item cache cannot help);
 * 5,000-question bank (bench/peer_questions.py): ``qbank list --bank`` cold (a new, empty
   cache folder for every run: a bank never seen before) and warm.
 """
@@ -34,6 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peer_questions import questions, write_qbank_bank  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+# An open answer, graded by the rubric (the full item, not the drawn-item cache's light one).
+OPEN_ANSWER = ("The loss sums the negative log-likelihood of every response token, and the same parameters produce "
+               "the first token for every prompt, so most responses starting with 'Of' outweigh the one starting with "
+               "'Red'; maximum likelihood matches that frequency and greedy decoding picks the preamble.")
 # What the console script runs (a tree from before the launcher has only qbank.cli.main).
 SHIM = "import sys\ntry:\n    from qbank._launch import main\nexcept ImportError:\n    from qbank.cli import main\nsys.argv[0] = 'qbank'\nmain()"
 
@@ -63,8 +70,13 @@ def main() -> None:
         ("python -c pass", [sys.executable, "-c", "pass"], None, False),
         ("qbank --help", qbank + ["--help"], None, False),
         ("qbank show ID", qbank + ["show", "paris-states-original"], None, False),
-        ("qbank check ITEM", qbank + ["check", "paris-states-v1-s3", "--answer", "B"], None, False),
+        ("qbank show ID --key", qbank + ["show", "paris-states", "--seed", "3", "--key"], None, False),
+        ("qbank check ITEM", qbank + ["check", "paris-states-v2-s3", "--answer", "B"], None, False),
+        ("check ITEM garbled", qbank + ["check", "paris-states-v2-s3", "--answer", "B or D?"], None, False),
+        ("check open answer", qbank + ["check", "primary-colors-preamble-v2-s1", "--answer", OPEN_ANSWER], None, False),
         ("qbank practice", qbank + ["practice", "--n", "3", "--seed", "1", "--db", str(tmp / "p.sqlite3")], "B\nB\nB\n", False),
+        # no --seed: a fresh session every run, so its items are never in the drawn-item cache
+        ("practice, new session", qbank + ["practice", "--n", "3", "--db", str(tmp / "p2.sqlite3")], "B\nB\nB\n", False),
         ("qbank list (built-in)", qbank + ["list"], None, False),
     ]
     if not args.no_big:

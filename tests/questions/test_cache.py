@@ -171,10 +171,12 @@ def test_qbank_no_cache_turns_it_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_a_warm_show_imports_only_the_family_it_uses() -> None:
     code = (
         "import sys\nfrom qbank.cli import cli\n"
-        "try:\n    cli(['show', 'paris-states-original'])\nexcept SystemExit:\n    pass\n"
+        "try:\n    cli(['show', 'paris-states-original', '--seed', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
         "print('MODULES', *sorted(m for m in sys.modules if m.startswith('qbank.questions.families.')))"
     )
-    for _ in range(2):  # the first run fills the cache (in this test's own cache folder)
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    # The first run fills the cache (in this test's own cache folder); the second draws another
+    # variant (a miss in the drawn-item cache, tests/questions/test_drawn.py), from the cached bank.
+    for seed in ("1", "2"):
+        out = subprocess.run([sys.executable, "-c", code, seed], capture_output=True, text=True, check=True).stdout
     modules = out.rsplit("MODULES", 1)[1].split()
     assert {m for m in modules if not m.rsplit(".", 1)[1].startswith("_")} == {"qbank.questions.families.compare_states"}

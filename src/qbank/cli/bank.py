@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
-from .options import bank_options, load_from_options
+from .options import bank_options, drawn_items, load_from_options
 
 BLOOM = click.Choice(["remember", "understand", "apply", "analyze", "evaluate", "create"])
 
@@ -68,29 +69,45 @@ def show(item_id, seed, key, as_json, as_markdown, banks, no_builtin):
         qbank show paris-states --seed 3
         qbank show french-next-step-original --key
     """
-    bank = load_from_options(banks, no_builtin)
-    item = bank.item(item_id, seed)
+    # A warm run reads the text from the drawn-item cache: no drawing, no models, no rich.markdown.
+    drawn = drawn_items(banks, no_builtin)
+    try:
+        _show(drawn, item_id, seed, key, as_json, as_markdown)
+    finally:
+        drawn.save()
+
+
+def _show(drawn: Any, item_id: str, seed: int | None, key: bool, as_json: bool, as_markdown: bool) -> None:
     if as_json:
-        from ..renderers.json_export import item_json
-
-        click.echo(item_json(item, key=key))
+        text, _ = drawn.view(item_id, seed, "show:json" + (":key" if key else ""), lambda item: _item_json(item, key))
+        click.echo(text)
         return
-    from ..renderers.markdown import render_item
-
-    text = render_item(item, key=key, heading="#")
+    text, entry = drawn.view(item_id, seed, "show:markdown" + (":key" if key else ""), lambda item: _item_markdown(item, key))
     if as_markdown:
         click.echo(text, nl=False)
         return
     # Rendered the way `qbank practice` shows items: Markdown laid out, LaTeX as Unicode.
     from rich.console import Console
-    from rich.markdown import Markdown
 
+    from ..student.layout import CachedMarkdown
     from ..student.terminal import text_for_terminal
 
     console = Console(highlight=False)
     with console.capture() as captured:
-        console.print(Markdown(text_for_terminal(text)))
+        console.print(CachedMarkdown(text_for_terminal(text), entry))
     click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+
+
+def _item_json(item: Any, key: bool) -> str:
+    from ..renderers.json_export import item_json
+
+    return item_json(item, key=key)
+
+
+def _item_markdown(item: Any, key: bool) -> str:
+    from ..renderers.markdown import render_item
+
+    return render_item(item, key=key, heading="#")
 
 
 @click.command()

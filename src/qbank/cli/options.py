@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-__all__ = ["bank_options", "load_from_options"]
+__all__ = ["bank_options", "drawn_items", "load_from_options"]
 
 
 def bank_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -30,3 +30,11 @@ def load_from_options(banks: tuple[str, ...], no_builtin: bool) -> Any:
     if no_builtin and not banks:
         raise click.UsageError("--no-builtin needs at least one --bank")
     return load_bank(*banks, builtin=not no_builtin)
+
+
+def drawn_items(banks: tuple[str, ...], no_builtin: bool) -> Any:
+    """The banks' items through the drawn-item cache (:class:`qbank.questions._drawn.DrawnItems`):
+    what a warm ``show``, ``check`` or ``practice`` reads instead of loading and drawing."""
+    from ..questions._drawn import DrawnItems
+
+    return DrawnItems(banks, not no_builtin, lambda: load_from_options(banks, no_builtin))

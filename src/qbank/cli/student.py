@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .options import bank_options, load_from_options
+from .options import bank_options, drawn_items
 
 BLOOM = click.Choice(["remember", "understand", "apply", "analyze", "evaluate", "create"])
 
@@ -60,17 +60,30 @@ def practice(topics, bloom, n, seed, db, banks, no_builtin):
     """
     from rich.console import Console
 
+    from ..student.practice_item import cached_practice_item
     from ..student.progress import ProgressStore
     from ..student.session import practice as run_practice
+    from ..student.session import session_draws
 
-    bank = load_from_options(banks, no_builtin)
+    drawn = drawn_items(banks, no_builtin)
+    drawn.require()
     console = Console(highlight=False)
 
     def read(prompt: str) -> str:
         return input(prompt)
 
-    with ProgressStore.open(db) as store:
-        run_practice(bank, read=read, console=console, store=store, topics=topics, bloom=bloom, n=n, seed=seed)
+    def items(template_id: str, item_seed: int) -> Any:
+        return cached_practice_item(drawn, template_id, item_seed)
+
+    def draws(session_seed: int, count: int, size: int) -> Any:
+        return drawn.memo("practice-draws", [session_seed, count, size], lambda: session_draws(session_seed, count, size))
+
+    try:
+        with ProgressStore.open(db) as store:
+            run_practice(drawn, read=read, console=console, store=store, topics=topics, bloom=bloom, n=n, seed=seed,
+                         items=items, draws=draws)
+    finally:
+        drawn.save()
 
 
 @click.command()
@@ -98,15 +111,20 @@ def check(ctx, target, seed, answer, answers_file, as_json, banks, no_builtin):
     """
     if (answer is None) == (answers_file is None):
         raise click.UsageError("give --answer (for one item) or --answers FILE (for a quiz file), not both or neither")
-    bank = load_from_options(banks, no_builtin)
+    # Items come from the drawn-item cache where it has them (graded as light items), else drawn.
+    drawn = drawn_items(banks, no_builtin)
+    drawn.require()
     from ..grader.calibration import use_fits
 
     use_fits(banks)  # an instructor's fitted rubric settings (qbank rubric calibrate --save)
-    if answers_file is not None:
-        ctx.exit(_check_quiz(target, answers_file, seed, as_json, bank))
-    if Path(target).is_file():
-        raise click.UsageError(f"{target} is a file: check a quiz file with --answers FILE")
-    ctx.exit(_check_item(target, seed, answer, as_json, bank))
+    try:
+        if answers_file is not None:
+            ctx.exit(_check_quiz(target, answers_file, seed, as_json, drawn))
+        if Path(target).is_file():
+            raise click.UsageError(f"{target} is a file: check a quiz file with --answers FILE")
+        ctx.exit(_check_item(target, seed, answer, as_json, drawn))
+    finally:
+        drawn.save()
 
 
 def _check_item(target: str, seed: int | None, answer: str, as_json: bool, bank: Any) -> int:

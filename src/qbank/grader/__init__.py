@@ -11,9 +11,8 @@ cannot be read is a :class:`FormatError` value (ask again), never a wrong answer
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .batch import BatchResult, grade_batch, grade_choice_batch, grade_numeric_batch, parse_letters, parse_numbers
 from .numbers import parse_number
 from .parse import parse
 from .responses import (
@@ -33,6 +32,20 @@ from .responses import (
 )
 from .rubric import KEYWORD_LIST_CAP, is_keyword_list, score_rubric
 from .scoring import grade
+
+if TYPE_CHECKING:
+    from .batch import BatchResult, grade_batch, grade_choice_batch, grade_numeric_batch, parse_letters, parse_numbers
+
+# The batch graders need numpy; one answer (`qbank check`, practice) does not, so they load on first use.
+_BATCH = ("BatchResult", "grade_batch", "grade_choice_batch", "grade_numeric_batch", "parse_letters", "parse_numbers")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BATCH:
+        from . import batch
+
+        return getattr(batch, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "KEYWORD_LIST_CAP", "BatchResult", "ChoiceResponse", "CriterionResult", "EssayResponse", "FormatError", "Grade",

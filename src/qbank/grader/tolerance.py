@@ -18,9 +18,10 @@ A tiny slack of 1e-12 relative to the key absorbs binary rounding (0.1 + 0.2 wit
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["within", "within_absolute", "within_array", "within_relative", "within_sigfig"]
 
@@ -65,6 +66,8 @@ def within(tolerance: Any, x: float, x_star: float) -> bool:
 
 def within_array(tolerance: Any, x: np.ndarray, x_star: float) -> np.ndarray:
     """:func:`within` over an array of responses (NaN marks "no value" and is never accepted)."""
+    import numpy as np  # here, not at the top: grading one answer needs no numpy
+
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         if tolerance.sigfig is not None:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_folder", "code_stamp", "lookup", "store"]
+__all__ = ["cache_folder", "code_stamp", "entry_of", "lookup", "store"]
 
 FORMAT = 1
 MAX_ENTRIES = 64  # older entries (by modification time) are removed past this many
@@ -78,12 +78,17 @@ def _entry(digest: str) -> Path:
 def lookup(raw: bytes) -> tuple[str, dict[str, Any] | None]:
     """The content hash of ``raw`` and its entry (``templates``, ``families``), or None."""
     digest = hashlib.sha256(raw).hexdigest()
+    return digest, entry_of(digest)
+
+
+def entry_of(digest: str) -> dict[str, Any] | None:
+    """The entry of the file whose bytes have this SHA-256, or None (see :func:`lookup`)."""
     if not _enabled():
-        return digest, None
+        return None
     try:
         entry = json.loads(_entry(digest).read_bytes())
     except (OSError, ValueError):
-        return digest, None
+        return None
     if (
         not isinstance(entry, dict)
         or entry.get("format") != FORMAT
@@ -93,8 +98,8 @@ def lookup(raw: bytes) -> tuple[str, dict[str, Any] | None]:
         or not all(isinstance(t, dict) and isinstance(t.get("id"), str) for t in entry["templates"])
         or not isinstance(entry.get("families"), dict)
     ):
-        return digest, None
-    return digest, entry
+        return None
+    return entry
 
 
 def store(digest: str, templates: list[Any], families: dict[str, str], *, json_data: bool = False) -> None:

@@ -18,11 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, JsonValue, field_validator, model_validator
 
+from ._labels import item_id, letter, parse_item_id
 from ._model import Canonical, Frozen, Identifier, MisconceptionId, canonical
 from .rubric import Rubric
 from .tags import Difficulty, Tags
@@ -37,16 +37,6 @@ __all__ = [
     "TrueFalse", "TrueFalseContent", "TrueFalseItem", "ITEM_TYPES", "item_id", "letter", "make_item",
     "parse_item_id",
 ]
-
-
-def letter(index: int) -> str:
-    """A, B, ..., Z, AA, AB, ...: the label of the option at ``index``."""
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _distinct(values: list[str], what: str) -> None:
@@ -406,23 +396,9 @@ ITEM_TYPES: dict[str, type[_ItemBase]] = {
 }
 
 
-_ITEM_ID = re.compile(r"^(?P<template>[A-Za-z][A-Za-z0-9_.-]*)-v(?P<version>[0-9]+)-s(?P<seed>[0-9]+)$")
-
-
 def canonical_json(value: Any) -> str:
     """The JSON that content hashes are taken of: sorted keys, no spaces, UTF-8 as is."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def item_id(template: str, version: int, seed: int) -> str:
-    """The id of a variant; valid as a file name, an XML NCName and a URL segment."""
-    return f"{template}-v{version}-s{seed}"
-
-
-def parse_item_id(value: str) -> tuple[str, int, int] | None:
-    """(template, version, seed) from an item id, or None when it is not one."""
-    m = _ITEM_ID.match(value)
-    return (m["template"], int(m["version"]), int(m["seed"])) if m else None
 
 
 def make_item(content: Content, **meta: Any) -> Any:

@@ -13,47 +13,37 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import ConfigDict, Field
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InputError
-from ..questions._model import Frozen
+
+if TYPE_CHECKING:
+    from .quiz_file import StudentQuiz
 
 __all__ = ["QuizCheck", "SlotCheck", "StudentQuiz", "check_quiz", "grade_json", "read_answers", "read_student_quiz"]
 
-STUDENT_QUIZ_FORMAT = "qbank-student-quiz/1"
 _SLOT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-
-
-class StudentQuizItem(Frozen):
-    slot: str = Field(min_length=1)
-    item: str = Field(min_length=1, description="Item id, '<template>-v<version>-s<seed>'.")
-    points: float = Field(default=1.0, gt=0)
-
-
-class StudentQuiz(Frozen):
-    """What a student receives besides the paper: which variant sits in which slot."""
-
-    # Tolerate fields a later qbank adds; the ones read here are fixed by the format tag.
-    model_config = ConfigDict(extra="ignore")
-
-    format: Literal["qbank-student-quiz/1"]
-    quiz_id: str
-    title: str = ""
-    student: str = ""
-    items: tuple[StudentQuizItem, ...] = Field(min_length=1)
 
 
 def read_student_quiz(path: str | Path) -> StudentQuiz:
     """Read and validate a student quiz file; errors name the file and the field."""
     from .._files import read_json, validate_data
+    from .quiz_file import STUDENT_QUIZ_FORMAT, StudentQuiz
 
     path = Path(path)
     data = read_json(path, what="a qbank student quiz file")
     if not isinstance(data, dict) or data.get("format") != STUDENT_QUIZ_FORMAT:
         raise InputError(f"{path}: format: expected {STUDENT_QUIZ_FORMAT!r} (the quiz.json `qbank build` writes for each student)")
     return validate_data(StudentQuiz, data, str(path))
+
+
+def __getattr__(name: str) -> Any:
+    # The quiz file's models need pydantic, which checking one answer does not: loaded on first use.
+    if name in ("StudentQuiz", "StudentQuizItem", "STUDENT_QUIZ_FORMAT"):
+        from . import quiz_file
+
+        return getattr(quiz_file, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_answers(path: str | Path, slots: list[str]) -> dict[str, tuple[str, int]]:

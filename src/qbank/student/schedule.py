@@ -32,7 +32,7 @@ from .progress import Attempt, mastery
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["FIRST_BOX", "LAST_BOX", "Planned", "leitner_boxes", "plan", "weakness"]
+__all__ = ["FIRST_BOX", "LAST_BOX", "Planned", "arrange", "draw", "leitner_boxes", "plan", "weakness"]
 
 FIRST_BOX = 1
 LAST_BOX = 5
@@ -73,9 +73,25 @@ def plan(templates: Sequence[Any], attempts: Sequence[Attempt], n: int, rng: np.
     """
     if not templates or n <= 0:
         return []
+    return arrange(templates, attempts, n, *draw(rng, len(templates), n))
+
+
+def draw(rng: np.random.Generator, count: int, n: int) -> tuple[list[int], list[int]]:
+    """All a session's randomness, from its generator: a tie-break rank for each of the ``count``
+    candidate templates and the seeds of the ``n`` variants. Pure in ``(seed, count, n)``, so
+    ``qbank practice --seed`` keeps it in the cache and plans a warm session without numpy."""
+    tiebreak = rng.permutation(count)
+    seeds = rng.integers(0, SEED_RANGE, size=n)
+    return [int(t) for t in tiebreak], [int(s) for s in seeds]
+
+
+def arrange(templates: Sequence[Any], attempts: Sequence[Attempt], n: int, tiebreak: Sequence[int],
+            seeds: Sequence[int]) -> list[Planned]:
+    """:func:`plan` with its draws (:func:`draw`) made: the order of the rule, ties broken by ``tiebreak``."""
+    if not templates or n <= 0:
+        return []
     boxes = leitner_boxes(attempts)
     topic_mastery = {m.name: m.fraction for m in mastery(attempts, by="topic")}
-    tiebreak = rng.permutation(len(templates))
 
     def step(i: int) -> int:
         box = boxes.get(templates[i].id)
@@ -89,7 +105,6 @@ def plan(templates: Sequence[Any], attempts: Sequence[Attempt], n: int, rng: np.
             step(i), boxes.get(templates[i].id, 0), weakness(templates[i].tags.topics, topic_mastery), tiebreak[i],
         ),
     )
-    seeds = rng.integers(0, SEED_RANGE, size=n)
     chosen = _spread([templates[order[k % len(order)]] for k in range(n)])
     return [Planned(t.id, int(seed)) for t, seed in zip(chosen, seeds)]
 

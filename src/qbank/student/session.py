@@ -20,9 +20,12 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .progress import Attempt
+
+if TYPE_CHECKING:
+    from .practice_item import PracticeItem
 
 __all__ = ["Result", "Session", "Summary"]
 
@@ -86,10 +89,12 @@ class Session:
     """One practice session over ``items`` (an iterable, built lazily one item at a time).
 
     Args:
-        items: the items to ask, in order; ``total`` is their number (for "3/10").
+        items: the items to ask, in order (full items or their
+            :class:`~qbank.student.practice_item.PracticeItem`); ``total`` is their number (for "3/10").
         read: returns one line typed by the student; raises ``EOFError`` at end of input.
         console: a rich ``Console`` to write to.
-        check: ``(item, raw) -> Grade | FormatError``; the grader's ``check`` by default.
+        check: ``(item, raw) -> Grade | FormatError``; the grader's ``check`` by default. It is
+            handed the full item, or the light item a cached practice item grades with.
         record: called with each :class:`~qbank.student.progress.Attempt` as soon as it is
             graded (the progress store's ``record``), or None to keep nothing.
     """
@@ -141,22 +146,24 @@ class Session:
     # -- the loop ---------------------------------------------------------------------------
 
     def _loop(self) -> None:
+        from .practice_item import PracticeItem
         from .terminal import render_item
 
         items: Iterator[Any] = iter(self.items)
-        for number, item in enumerate(items, start=1):
+        for number, entry in enumerate(items, start=1):
+            item = entry if isinstance(entry, PracticeItem) else PracticeItem.of(entry)
             self.console.print()
             render_item(self.console, item, number, self.total)
             self._ask(item)
 
-    def _ask(self, item: Any) -> None:
+    def _ask(self, item: PracticeItem) -> None:
         while True:
             raw = self._read_answer(item)
             command = raw.strip().lower()
             if command in _QUIT:
                 raise _Quit
             if command in _SKIP:
-                self._keep(item, Result(item.id, item.title, tuple(item.tags.topics), "skipped", 0.0, float(item.points)), raw)
+                self._keep(item, Result(item.id, item.title, item.topics, "skipped", 0.0, item.points), raw)
                 self.console.print("[yellow]Skipped.[/yellow]")
                 return
             if command in _HINT:
@@ -164,7 +171,7 @@ class Session:
                 continue
             if not raw.strip():
                 continue
-            grade = self.check(item, raw)
+            grade = self.check(item.spec, raw)
             if not hasattr(grade, "correct"):
                 # A format error: the answer could not be read, so it does not count.
                 self.console.print(f"[red]Cannot read that answer:[/red] {grade}", highlight=False)
@@ -173,13 +180,13 @@ class Session:
             outcome: Literal["correct", "wrong"] = "correct" if grade.correct else "wrong"
             self._keep(
                 item,
-                Result(item.id, item.title, tuple(item.tags.topics), outcome, float(grade.score),
+                Result(item.id, item.title, item.topics, outcome, float(grade.score),
                        float(grade.max_score), grade.misconception),
                 raw,
             )
             return
 
-    def _read_answer(self, item: Any) -> str:
+    def _read_answer(self, item: PracticeItem) -> str:
         if item.type != "open_response":
             return self.read("> ")
         # An essay is several lines, ended by an empty line; a command is a first line alone.
@@ -196,24 +203,22 @@ class Session:
             lines.append(line)
         return "\n".join(lines)
 
-    def _hint(self, item: Any) -> None:
-        from rich.markdown import Markdown
-
+    def _hint(self, item: PracticeItem) -> None:
+        from .layout import CachedMarkdown
         from .terminal import text_for_terminal
 
-        from ..questions.hints import hint_for
-
-        hint = hint_for(item)
-        if hint is None:
+        if item.hint is None:
             self.console.print("[dim]No hint for this item.[/dim]")
             return
         self.console.print("[cyan]Hint:[/cyan]")
-        self.console.print(Markdown(text_for_terminal(hint)))
+        self.console.print(CachedMarkdown(text_for_terminal(item.hint), item.layouts))
 
-    def _show_grade(self, item: Any, grade: Any) -> None:
-        from rich.markdown import Markdown
-
+    def _show_grade(self, item: PracticeItem, grade: Any) -> None:
+        from .layout import CachedMarkdown
         from .terminal import text_for_terminal
+
+        def show(text: str) -> None:  # rich's Markdown, laid out once per item and width (layout.py)
+            self.console.print(CachedMarkdown(text, item.layouts))
 
         if grade.correct:
             self.console.print("[bold green]✓ Correct.[/bold green]")
@@ -226,13 +231,13 @@ class Session:
         if grade.criteria:
             self._criteria(grade)
         for line in grade.feedback:
-            self.console.print(Markdown(text_for_terminal(line)))
+            show(text_for_terminal(line))
         if not grade.correct and item.type not in ("open_response", "multipart"):
-            self.console.print(Markdown("**Answer:** " + text_for_terminal(_key_text(item))))
+            show("**Answer:** " + text_for_terminal(item.key_text))
         if item.type == "open_response":
-            self.console.print(Markdown("**A full-credit answer:**\n\n" + text_for_terminal(item.sample_answer)))
+            show("**A full-credit answer:**\n\n" + text_for_terminal(item.sample_answer))
         if item.explanation:
-            self.console.print(Markdown("**Explanation:** " + text_for_terminal(item.explanation)))
+            show("**Explanation:** " + text_for_terminal(item.explanation))
 
     def _criteria(self, grade: Any) -> None:
         """One line per rubric criterion: met or not, and the sentence of the answer that earned it."""
@@ -245,13 +250,14 @@ class Session:
         if grade.review:
             self.console.print("[dim]A teacher should check this grade: " + escape("; ".join(grade.review)) + "[/dim]", highlight=False)
 
-    def _keep(self, item: Any, result: Result, raw: str) -> None:
+    def _keep(self, item: PracticeItem, result: Result, raw: str) -> None:
         self.summary.results.append(result)
         if self.record is not None:
             self.record(
-                Attempt.for_item(
-                    item, result.outcome, score=result.score, max_score=result.max_score, response=raw,
-                    misconception=result.misconception, session=self.session_id,
+                Attempt(
+                    item_id=item.id, template=item.template, version=item.version, seed=item.seed, topics=item.topics,
+                    bloom=item.bloom, outcome=result.outcome, score=result.score, max_score=result.max_score,
+                    response=raw, misconception=result.misconception, session=self.session_id,
                 )
             )
 
@@ -308,27 +314,6 @@ def points(score: float, max_score: float, *, sep: str = " of ") -> str:
     return f"{shown(score)}{sep}{shown(max_score)} point{'' if max_score == 1 else 's'}"
 
 
-def _key_text(item: Any) -> str:
-    """The correct answer written as a student would type it."""
-    from ..questions import letter
-
-    kind = item.type
-    if kind in ("single_choice", "multiple_response"):
-        return ", ".join(letter(i) for i in item.key)
-    if kind == "true_false":
-        return "True" if item.answer else "False"
-    if kind == "numeric":
-        value = f"{item.answer:.{item.decimals}f}" if item.decimals is not None else f"{item.answer:g}"
-        return value + (f" {item.unit}" if item.unit else "")
-    if kind == "short_text":
-        return item.answers[0]
-    if kind == "ordering":
-        return " ".join(letter(i) for i in item.answer)
-    if kind == "matching":
-        return " ".join(f"{i + 1}-{letter(j).lower()}" for i, j in enumerate(item.answer))
-    return ""
-
-
 def practice(
     bank: Any,
     *,
@@ -340,21 +325,26 @@ def practice(
     n: int = 10,
     seed: int | None = None,
     check: Callable[[Any, str], Any] | None = None,
+    items: Callable[[str, int], Any] | None = None,
+    draws: Callable[[int, int, int], tuple[list[int], list[int]]] | None = None,
 ) -> Summary:
     """Plan a session from ``bank`` and the store's history (see :mod:`.schedule`) and run it.
 
     Without ``seed`` a fresh one is drawn from the operating system: practice is the one
     place where a different session each time is wanted.
 
+    ``items(template_id, seed)`` makes each item (default: the template's ``instantiate``)
+    and ``draws(seed, count, n)`` the session's random draws (default:
+    :func:`.schedule.draw` on the seed's generator); ``qbank practice`` passes the
+    drawn-item cache's.
+
     Raises:
         InputError: no template matches ``topics`` and ``bloom``.
     """
     import secrets
 
-    import numpy as np
-
     from ..errors import InputError
-    from .schedule import plan
+    from .schedule import arrange
 
     templates = bank.select(topics=topics, bloom=bloom)
     if not templates:
@@ -362,9 +352,21 @@ def practice(
         hints = "".join(f"; {h}" for h in (bank.did_you_mean(t, "topic") for t in topics) if h)
         raise InputError(f"no template in the bank matches {wanted}{hints} (see `qbank list`)")
     history = store.attempts() if store is not None else []
-    rng = np.random.default_rng(secrets.randbits(64) if seed is None else seed)
-    planned = plan(templates, history, n, rng)
-    items = (bank[p.template].instantiate(p.seed) for p in planned)
-    session = Session(items, total=len(planned), read=read, console=console, check=check,
-                      record=store.record if store is not None else None)
+    if seed is None or draws is None:
+        tiebreak, seeds = session_draws(secrets.randbits(64) if seed is None else seed, len(templates), n)
+    else:
+        tiebreak, seeds = draws(seed, len(templates), n)
+    planned = arrange(templates, history, n, tiebreak, seeds)
+    make = items if items is not None else (lambda template_id, item_seed: bank[template_id].instantiate(item_seed))
+    session = Session((make(p.template, p.seed) for p in planned), total=len(planned), read=read, console=console,
+                      check=check, record=store.record if store is not None else None)
     return session.run()
+
+
+def session_draws(seed: int, count: int, n: int) -> tuple[list[int], list[int]]:
+    """The draws of the session with this seed over ``count`` templates (:func:`.schedule.draw`)."""
+    import numpy as np
+
+    from .schedule import draw
+
+    return draw(np.random.default_rng(seed), count, n)

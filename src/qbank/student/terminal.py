@@ -203,14 +203,20 @@ def item_markdown(item: Any, number: int | None = None, total: int | None = None
 
 
 def render_item(console: Any, item: Any, number: int, total: int) -> None:
-    """Print one item in a panel: title, topic, stem, options and how to answer."""
-    from rich.markdown import Markdown
+    """Print one item in a panel: title, topic, stem, options and how to answer.
+
+    ``item`` is a full item or its :class:`~qbank.student.practice_item.PracticeItem`.
+    """
     from rich.panel import Panel
 
-    title = f"[bold]{number}/{total}  {item.title}[/bold]"
-    subtitle = f"{', '.join(item.tags.topics)} · {item.tags.bloom.value} · {item.id}"
-    console.print(Panel(Markdown(item_markdown(item)), title=title, subtitle=subtitle, title_align="left",
+    from .layout import CachedMarkdown
+    from .practice_item import PracticeItem
+
+    shown = item if isinstance(item, PracticeItem) else PracticeItem.of(item)
+    title = f"[bold]{number}/{total}  {shown.title}[/bold]"
+    subtitle = f"{', '.join(shown.topics)} · {shown.bloom} · {shown.id}"
+    console.print(Panel(CachedMarkdown(shown.markdown, shown.layouts), title=title, subtitle=subtitle, title_align="left",
                         subtitle_align="right", expand=True))
     console.print(
-        f"[dim]Answer with {answer_help(item)}.  ? hint · s skip · q quit[/dim]", highlight=False,
+        f"[dim]Answer with {shown.answer_help}.  ? hint · s skip · q quit[/dim]", highlight=False,
     )
