@@ -8,7 +8,7 @@ it: a regrade against different questions must never happen silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,7 +18,7 @@ from .._files import json_text, read_json, validate_data
 from ..errors import InputError, QbankError
 from ..questions._model import Frozen, Identifier
 
-__all__ = ["Manifest", "ManifestItem", "StudentRecord", "ItemMismatch"]
+__all__ = ["Manifest", "ManifestItem", "StudentRecord", "ItemMismatch", "regenerate_many"]
 
 MANIFEST_FORMAT = "qbank-manifest/1"
 
@@ -38,6 +38,10 @@ class ManifestItem(Frozen):
 
     def regenerate(self, bank: Any) -> Any:
         """The item, rebuilt from ``bank`` and checked against the recorded hash."""
+        return self.checked(self.template_in(bank).instantiate(self.seed))
+
+    def template_in(self, bank: Any) -> Any:
+        """The template this entry was drawn from, at the recorded version."""
         try:
             template = bank[self.template]
         except QbankError as exc:
@@ -47,7 +51,10 @@ class ManifestItem(Frozen):
                 f"{self.slot}: the manifest used version {self.version} of {self.template}, "
                 f"the bank now holds version {template.version}; grade with the bank the quiz was built from"
             )
-        item = template.instantiate(self.seed)
+        return template
+
+    def checked(self, item: Any) -> Any:
+        """``item`` if it is the one recorded (same content hash), else ItemMismatch."""
         if item.content_hash() != self.content_hash:
             raise ItemMismatch(
                 f"{self.slot}: {self.item} no longer matches the manifest (content hash differs); "
@@ -100,16 +107,8 @@ class Manifest(Frozen):
                 yield s, entry
 
     def regenerate(self, bank: Any) -> dict[str, Any]:
-        """Every distinct item of the manifest by item id, each rebuilt once and hash-checked."""
-        items: dict[str, Any] = {}
-        for _, entry in self.entries():
-            if entry.item not in items:
-                items[entry.item] = entry.regenerate(bank)
-        for variants in self.groups.values():
-            for entry in variants:
-                if entry.item not in items:
-                    items[entry.item] = entry.regenerate(bank)
-        return items
+        """Every distinct item of the manifest by item id (students' first, then the LMS groups'), each rebuilt once and hash-checked."""
+        return regenerate_many((*(e for _, e in self.entries()), *(e for g in self.groups.values() for e in g)), bank)
 
     def to_json(self) -> str:
         return json_text(self.model_dump(mode="json"))
@@ -118,3 +117,38 @@ class Manifest(Frozen):
     def load(cls, path: str | Path) -> Manifest:
         data = read_json(path, what="a qbank manifest")
         return validate_data(cls, data, str(path))
+
+
+def regenerate_many(entries: Iterable[ManifestItem], bank: Any) -> dict[str, Any]:
+    """The items of ``entries`` by item id, each rebuilt once and hash-checked.
+
+    The same items and the same first error as ``entry.regenerate(bank)`` for each distinct
+    item id in order (the first entry of an id is the one rebuilt and checked), but the
+    variants of one template are drawn in one batch (``instantiate_many``): a big class has
+    thousands of variants per template.
+    """
+    firsts: dict[str, ManifestItem] = {}
+    for entry in entries:
+        firsts.setdefault(entry.item, entry)
+    templates: dict[str, Any] = {}
+    seeds: dict[str, list[int]] = {}
+    for entry in firsts.values():
+        try:
+            templates[entry.item] = entry.template_in(bank)
+        except ItemMismatch:
+            continue  # raised below, in its turn
+        seeds.setdefault(entry.template, []).append(entry.seed)
+    drawn: dict[tuple[str, int], Any] = {}
+    for template_id, batch in seeds.items():
+        template = bank[template_id]
+        try:
+            drawn.update(zip(((template_id, s) for s in batch), template.instantiate_many(batch)))
+        except Exception:  # noqa: BLE001 - a seed that cannot be drawn: drawn alone below, to raise in its turn
+            pass
+    items: dict[str, Any] = {}
+    for item_id, entry in firsts.items():
+        if item_id not in templates:
+            entry.template_in(bank)  # raises the ItemMismatch found above
+        item = drawn.get((entry.template, entry.seed))
+        items[item_id] = entry.checked(item if item is not None else templates[item_id].instantiate(entry.seed))
+    return items
