@@ -134,3 +134,23 @@ def test_a_lone_surrogate_escape_is_refused_and_an_escaped_backslash_is_not(tmp_
         read_json(path, what="a test")
     path.write_text('{"a": "\\\\ud800", "b": "\\ud83d\\ude00"}', encoding="utf-8")
     assert read_json(path, what="a test") == {"a": "\\ud800", "b": "\U0001f600"}
+
+
+@pytest.mark.parametrize("spoil", ["duplicate student", "negative seed", "unknown key", "students not a list"])
+def test_a_bad_manifest_gets_the_error_a_full_read_gives(tmp_path: Path, spoil: str) -> None:
+    manifest, responses = class_files(tmp_path, n=3)
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    if spoil == "duplicate student":
+        data["students"][2]["student"] = data["students"][0]["student"]
+    elif spoil == "negative seed":
+        data["students"][1]["items"][4]["seed"] = -1
+    elif spoil == "unknown key":
+        data["students"][2]["grade"] = 1
+    else:
+        data["students"] = {"s0": data["students"][0]}
+    manifest.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    with pytest.raises(InputError) as full:
+        Manifest.load(manifest)
+    result = CliRunner().invoke(cli, ["grade", str(manifest), str(responses), "-o", str(tmp_path / "g.csv")])
+    assert result.exit_code == 2
+    assert str(full.value) in result.output

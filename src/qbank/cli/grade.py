@@ -96,11 +96,11 @@ def grade(manifest, responses, output, feedback, errors, review_path, stats_out,
     from ..grader.gradebook import quiz_slots
     from ..grader.report import Reports, problems_csv, stats_csv, stats_table
     from ..grader.streaming import grade_class
-    from ..quiz.manifest import Manifest, regenerate_many
+    from ..quiz.manifest import load_lean, regenerate_many
     from ..renderers._xml import gc_paused
     from .quiz import _LateProgress
 
-    man = Manifest.load(manifest)
+    man = load_lean(manifest)
     bank = load_from_options(banks, no_builtin)
     use_fits(banks)  # an instructor's fitted rubric settings (qbank rubric calibrate --save)
 
@@ -114,7 +114,8 @@ def grade(manifest, responses, output, feedback, errors, review_path, stats_out,
     reports = Reports(quiz_slots(man.students), man.quiz_id, man.title, stats=bool(stats_out))
     try:
         # Grading a big class allocates millions of objects that live to the end (the
-        # manifest, the grades) and makes no cycles: the collector would walk them again and again.
+        # manifest, the grades): the collector would walk them again and again (grade_class
+        # collects each chunk's cycles itself).
         with gc_paused():
             result = grade_class(man, rows(), lambda entries: regenerate_many(entries, bank), reports,
                                  progress=_LateProgress())
