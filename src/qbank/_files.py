@@ -77,13 +77,20 @@ def read_json(path: str | Path, *, what: str) -> Any:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: not {what} (invalid JSON: {exc.msg})") from None
-    check_json_text(data, str(path))
+    check_json_text(data, str(path), text)
     return data
 
 
-def check_json_text(data: Any, file: str) -> None:
+def check_json_text(data: Any, file: str, text: str | None = None) -> None:
     """Refuse a JSON document whose strings hold a lone surrogate (``"\\ud800"`` is valid JSON
-    but not Unicode text: it could be read, but never written out again)."""
+    but not Unicode text: it could be read, but never written out again).
+
+    ``text``, the JSON it was parsed from, lets a document without a ``\\uDxxx`` escape pass
+    at once: UTF-8 text holds no surrogate, so only such an escape can make one (a 1 GB
+    manifest took 25 s to walk).
+    """
+    if text is not None and _SURROGATE_ESCAPE.search(text) is None:
+        return
     stack = [(data, "")]
     while stack:
         value, where = stack.pop()
@@ -358,6 +365,7 @@ def check_yaml_expansion(root: Any, file: str) -> None:
 # (a form feed in a stem broke every QTI package with a traceback), ESC would drive the
 # instructor's terminal, and a lone surrogate cannot be written as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -615,9 +623,10 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
         raise
 
 
-def atomic_write_all(files: Mapping[str | Path, str | bytes]) -> None:
+def atomic_write_all(files: Mapping[str | Path, str | bytes | Iterable[str | bytes]]) -> None:
     """Write several files as one result: every content goes to a temporary file first, and only
-    when all are written are they renamed into place, one after the other.
+    when all are written are they renamed into place, one after the other. A content may come
+    in pieces (an iterable of str or bytes), for a file too big to hold in memory whole.
 
     A full disk or a killed process while writing (the slow part) leaves every old file as it
     was; only the renames, microseconds apart, can be interrupted in between.
@@ -635,7 +644,8 @@ def atomic_write_all(files: Mapping[str | Path, str | bytes]) -> None:
             staged.append((tmp, path))
             with os.fdopen(fd, "wb") as f:
                 os.fchmod(f.fileno(), _mode_for(path))
-                f.write(content.encode("utf-8") if isinstance(content, str) else content)
+                for piece in (content,) if isinstance(content, (str, bytes)) else content:
+                    f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         for tmp, path in staged:
             os.replace(tmp, path)
     except OSError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +14,14 @@ from .options import bank_options, load_from_options
 REQUIRED_COLUMNS = ("student", "item", "response")
 
 
-def _read_responses(path: str) -> list[Any]:
-    """Response rows from a CSV (header student,item,response) or a JSON list of objects."""
+def _read_responses(path: str) -> Iterator[tuple[int, str, str, str]]:
+    """Response rows (row, student, item, response) from a CSV (header student,item,response)
+    or a JSON list of objects; ``row`` is the CSV line a record ends on, or the 1-based index
+    in the JSON list. Read lazily, row by row; a bad file raises when its bad part is reached."""
     import json
 
     from .._files import check_json_text, csv_rows, read_text
     from ..errors import InputError
-    from ..grader.gradebook import ResponseRow
 
     p = Path(path)
     text = read_text(p, what="responses file")
@@ -28,32 +30,30 @@ def _read_responses(path: str) -> list[Any]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{p}:{exc.lineno}: invalid JSON: {exc.msg}") from None
-        check_json_text(data, str(p))
+        check_json_text(data, str(p), text)
         if not isinstance(data, list):
             raise InputError(f"{p}: expected a JSON list of objects with keys {', '.join(REQUIRED_COLUMNS)}")
-        rows = []
         for i, obj in enumerate(data, start=1):
             if not isinstance(obj, dict):
                 raise InputError(f"{p}: [{i - 1}]: expected an object with keys {', '.join(REQUIRED_COLUMNS)}")
             for key in REQUIRED_COLUMNS:
                 if key not in obj:
                     raise InputError(f"{p}: [{i - 1}]: missing key {key!r}")
-            rows.append(ResponseRow(i, str(obj["student"]), str(obj["item"]), "" if obj["response"] is None else str(obj["response"])))
-        return rows
+            yield i, str(obj["student"]), str(obj["item"]), "" if obj["response"] is None else str(obj["response"])
+        return
     reader = csv_rows(text, str(p))  # cells qbank quoted against formulas ('=x) read back as they were
+    del text
     _, fieldnames = next(reader, (0, []))
     header = [h.strip().casefold() for h in fieldnames]
     for key in REQUIRED_COLUMNS:
         if key not in header:
             raise InputError(f"{p}: missing column {key!r} (the header must name {', '.join(REQUIRED_COLUMNS)})")
-    where = {key: header.index(key) for key in REQUIRED_COLUMNS}
-    rows = []
+    s, i, r = (header.index(key) for key in REQUIRED_COLUMNS)
     for line, record in reader:  # the file line the record ends on; a multi-line response spans lines
         if not record:
             continue  # a blank line
-        get = lambda key: record[where[key]] if where[key] < len(record) else ""  # noqa: E731
-        rows.append(ResponseRow(line, get("student"), get("item"), get("response")))
-    return rows
+        n = len(record)
+        yield line, record[s] if s < n else "", record[i] if i < n else "", record[r] if r < n else ""
 
 
 def _feedback_path(grades_csv: str | Path) -> str:
@@ -91,38 +91,57 @@ def grade(manifest, responses, output, feedback, errors, review_path, stats_out,
         qbank grade out/manifest.json examples/responses.csv -o grades.csv --feedback grades.json
     """
     from .._files import atomic_write_all
-    from ..grader.gradebook import grade_responses
-    from ..grader.report import errors_csv, feedback_json, grades_csv, review_csv, stats_csv, stats_from_gradebook, stats_table
-    from ..quiz.manifest import Manifest
-
+    from ..errors import InputError
     from ..grader.calibration import use_fits
+    from ..grader.gradebook import quiz_slots
+    from ..grader.report import Reports, problems_csv, stats_csv, stats_table
+    from ..grader.streaming import grade_class
+    from ..quiz.manifest import load_lean, regenerate_many
+    from ..renderers._xml import gc_paused
+    from .quiz import _LateProgress
 
-    man = Manifest.load(manifest)
+    man = load_lean(manifest)
     bank = load_from_options(banks, no_builtin)
     use_fits(banks)  # an instructor's fitted rubric settings (qbank rubric calibrate --save)
-    items = man.regenerate(bank)
-    rows = _read_responses(responses)
-    book = grade_responses(man, items, rows)
-    errors_path = errors or str(Path(output).with_suffix("")) + ".errors.csv"
-    feedback_path = feedback or _feedback_path(output)
-    review_path = review_path or str(Path(output).with_suffix("")) + ".review.csv"
-    outputs = {output: grades_csv(book), errors_path: errors_csv(book), feedback_path: feedback_json(book, man),
-               review_path: review_csv(book)}
-    table = None
-    if stats_out:
-        st = stats_from_gradebook(book)
-        outputs[stats_out] = stats_csv(st)
-        table = stats_table(st)
-    atomic_write_all(outputs)  # all written, then all renamed: a failure changes none of them
+
+    def rows() -> Iterator[tuple[int, str, str, str]]:
+        try:
+            yield from _read_responses(responses)
+        except InputError:
+            man.regenerate(bank)  # a bank that changed under the manifest is reported first, as always
+            raise
+
+    reports = Reports(quiz_slots(man.students), man.quiz_id, man.title, stats=bool(stats_out))
+    try:
+        # Grading a big class allocates millions of objects that live to the end (the
+        # manifest, the grades): the collector would walk them again and again (grade_class
+        # collects each chunk's cycles itself).
+        with gc_paused():
+            result = grade_class(man, rows(), lambda entries: regenerate_many(entries, bank), reports,
+                                 progress=_LateProgress())
+        errors_path = errors or str(Path(output).with_suffix("")) + ".errors.csv"
+        feedback_path = feedback or _feedback_path(output)
+        review_path = review_path or str(Path(output).with_suffix("")) + ".review.csv"
+        review = reports.review_csv()
+        outputs: dict[str, Any] = {output: reports.grades_csv(), errors_path: problems_csv(result.problems),
+                                   feedback_path: reports.feedback_json(), review_path: review}
+        table = None
+        if stats_out:
+            st = reports.stats()
+            outputs[stats_out] = stats_csv(st)
+            table = stats_table(st)
+        atomic_write_all(outputs)  # all written, then all renamed: a failure changes none of them
+    finally:
+        reports.close()
     if table is not None:
         click.echo(table, nl=False)
-    if book.problems:
-        click.echo(f"{len(book.problems)} responses not graded or missing: see {errors_path}", err=True)
-    n_review = outputs[review_path].count("\n") - 1
+    if result.problems:
+        click.echo(f"{len(result.problems)} responses not graded or missing: see {errors_path}", err=True)
+    n_review = review.count("\n") - 1
     if n_review > 0:
         click.echo(f"{n_review} grades to review: see {review_path}", err=True)
     if verbose:
-        click.echo(f"graded {book.graded} of {len(rows)} rows for {len(book.students)} students", err=True)
+        click.echo(f"graded {result.graded} of {result.rows} rows for {len(man.students)} students", err=True)
 
 
 @click.command()

@@ -10,14 +10,14 @@ row is graded and the later ones are listed as duplicates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .batch import grade_batch
 from .responses import FormatError, Grade
 
-__all__ = ["Cell", "Gradebook", "ResponseRow", "RowProblem", "grade_responses", "resolve_slot"]
+__all__ = ["Cell", "Gradebook", "ResponseRow", "RowProblem", "grade_responses", "quiz_slots", "resolve_slot", "slot_named", "slot_of_item"]
 
 
 @dataclass(frozen=True)
@@ -72,26 +72,36 @@ class Gradebook:
 def resolve_slot(record: Any, item: str) -> str | None:
     """The slot a response's ``item`` field names for this student: 'q2', '2' or an item id."""
     text = item.strip()
-    slots = {e.slot: e for e in record.items}
+    named = slot_named(tuple(e.slot for e in record.items), text)
+    return named if named is not None else slot_of_item(record, text)
+
+
+def slot_named(slots: tuple[str, ...], text: str) -> str | None:
+    """The slot ``text`` (stripped) names among ``slots``: 'q2', '2', 'Q2'; None if none does."""
     if text in slots:
         return text
     if text.isdigit() and f"q{int(text)}" in slots:
         return f"q{int(text)}"
     if text.casefold() in {s.casefold() for s in slots}:
         return next(s for s in slots if s.casefold() == text.casefold())
+    return None
+
+
+def slot_of_item(record: Any, text: str) -> str | None:
+    """The slot of the student's item with id ``text``, if exactly one has it."""
     matches = [e.slot for e in record.items if e.item == text]
     return matches[0] if len(matches) == 1 else None
 
 
+def quiz_slots(students: Iterable[Any]) -> list[str]:
+    """Every slot of the quiz, in the order of the grades' columns (q1, q2, ..., q10)."""
+    slots = {entry.slot: None for record in students for entry in record.items}
+    return sorted(slots, key=lambda s: (len(s), s))
+
+
 def grade_responses(manifest: Any, items: Mapping[str, Any], rows: Sequence[ResponseRow]) -> Gradebook:
     """Grade every row against the item the manifest gave that student in that slot."""
-    slots: list[str] = []
-    for record in manifest.students:
-        for entry in record.items:
-            if entry.slot not in slots:
-                slots.append(entry.slot)
-    slots.sort(key=lambda s: (len(s), s))
-    book = Gradebook(slots, [], items=dict(items))
+    book = Gradebook(quiz_slots(manifest.students), [], items=dict(items))
     cells: dict[str, dict[str, Cell]] = {}
     records = {r.student: r for r in manifest.students}
     for record in manifest.students:

@@ -6,15 +6,17 @@ Every function returns the text (or bytes); the CLI writes it with ``atomic_writ
 from __future__ import annotations
 
 import io
-import json
 import math
+import tempfile
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .._files import csv_text
-from .gradebook import Gradebook
+from .._files import csv_text, json_text
+from .gradebook import Cell, Gradebook, RowProblem
 from .stats import EASY, HARD, QuizStats
 
-__all__ = ["GRADES_FORMAT", "errors_csv", "feedback_json", "grades_csv", "review_csv", "stats_csv", "stats_plot", "stats_table"]
+__all__ = ["GRADES_FORMAT", "Reports", "errors_csv", "feedback_json", "grades_csv", "problems_csv", "review_csv", "stats_csv",
+           "stats_plot", "stats_table"]
 
 GRADES_FORMAT = "qbank-grades/1"
 
@@ -27,24 +29,47 @@ def _num(x: float) -> str:
 
 def grades_csv(book: Gradebook) -> str:
     """One row per student: student, name, each slot's score, total, max."""
-    rows: list[list[Any]] = [["student", "name", *book.slots, "total", "max"]]
+    return csv_text([grades_header(book.slots), *_grade_rows(book)])
+
+
+def grades_header(slots: list[str]) -> list[str]:
+    return ["student", "name", *slots, "total", "max"]
+
+
+def _grade_rows(book: Gradebook) -> Iterator[list[Any]]:
     for record, cells in book.students:
         scores = [_num(cells[s].score) if s in cells else "" for s in book.slots]
         total = sum(c.score for c in cells.values())
-        rows.append([record.student, record.name, *scores, _num(total), _num(sum(c.points for c in cells.values()))])
-    return csv_text(rows)
+        yield [record.student, record.name, *scores, _num(total), _num(sum(c.points for c in cells.values()))]
+
+
+ERRORS_HEADER = ["row", "student", "item", "reason"]
 
 
 def errors_csv(book: Gradebook) -> str:
     """Every row that was not graded, and every missing response: row, student, item, reason."""
-    rows: list[list[Any]] = [["row", "student", "item", "reason"]]
-    rows += [["" if p.row is None else p.row, p.student, p.item, p.reason] for p in book.problems]
-    return csv_text(rows)
+    return problems_csv(book.problems)
+
+
+def problems_csv(problems: Iterable[RowProblem]) -> str:
+    """The errors CSV of a list of problems."""
+    return csv_text([ERRORS_HEADER, *_problem_rows(problems)])
+
+
+def _problem_rows(problems: Iterable[RowProblem]) -> Iterator[list[Any]]:
+    for p in problems:
+        yield ["" if p.row is None else p.row, p.student, p.item, p.reason]
+
+
+REVIEW_HEADER = ["student", "slot", "item", "score", "max", "reasons"]
 
 
 def review_csv(book: Gradebook) -> str:
     """Grades a human should check: student, slot, item, score, max, reasons (low confidence, gaming caps, ...)."""
-    rows: list[list[Any]] = [["student", "slot", "item", "score", "max", "reasons"]]
+    return csv_text([REVIEW_HEADER, *_review_rows(book)])
+
+
+def _review_rows(book: Gradebook) -> Iterator[list[Any]]:
     for record, cells in book.students:
         for slot in book.slots:
             cell = cells.get(slot)
@@ -55,8 +80,7 @@ def review_csv(book: Gradebook) -> str:
             if g is None and cell.error is not None and book.items[cell.item_id].type == "open_response":
                 reasons.append(f"not graded: {cell.error}")
             if reasons:
-                rows.append([record.student, slot, cell.item_id, _num(g.score if g else 0.0), _num(cell.points), "; ".join(reasons)])
-    return csv_text(rows)
+                yield [record.student, slot, cell.item_id, _num(g.score if g else 0.0), _num(cell.points), "; ".join(reasons)]
 
 
 def _offered(item: Any) -> list[str]:
@@ -71,40 +95,125 @@ def _offered(item: Any) -> list[str]:
 
 def feedback_json(book: Gradebook, manifest: Any) -> str:
     """Per student and slot: response, status, score, feedback, misconception (and rubric criteria)."""
-    slots: dict[str, Any] = {s: {"variants": {}} for s in book.slots}
-    for _, cells in book.students:
-        for cell in cells.values():
-            item = book.items[cell.item_id]
-            slots[cell.slot]["variants"][cell.item_id] = {"template": item.template, "type": item.type, "points": cell.points,
-                                                          "distractors": _offered(item)}
-    students = []
-    for record, cells in book.students:
-        entries = {}
-        for slot in book.slots:
-            if slot not in cells:
-                continue
-            cell, g = cells[slot], cells[slot].grade
-            entry: dict[str, Any] = {
-                "item": cell.item_id, "template": book.items[cell.item_id].template, "response": cell.response, "status": cell.status,
-                "score": cell.score, "max_score": cell.points, "correct": bool(g and g.correct),
-                "feedback": list(g.feedback) if g else ([str(cell.error)] if cell.error else []),
-                "misconception": g.misconception if g else None,
-                "misconceptions": list(g.misconceptions) if g else [],
-            }
-            if g and g.criteria:
-                entry["criteria"] = [{"id": c.id, "met": c.met, "feedback": c.feedback, "evidence": c.evidence,
-                                      "source": c.source or None, "contradicted": c.contradicted} for c in g.criteria]
-            if g and g.review:
-                entry["review"] = list(g.review)
-            if g and g.parts:
-                entry["parts"] = [{"label": p.label, "fraction": p.fraction, "feedback": list(p.feedback)} for p in g.parts]
-            entries[slot] = entry
-        students.append({
-            "student": record.student, "name": record.name,
-            "total": sum(c.score for c in cells.values()), "max": sum(c.points for c in cells.values()), "items": entries,
-        })
-    doc = {"format": GRADES_FORMAT, "quiz_id": manifest.quiz_id, "title": manifest.title, "slots": slots, "students": students}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    reports = Reports(book.slots, manifest.quiz_id, manifest.title)
+    reports.add(book)
+    return b"".join(reports.feedback_json()).decode("utf-8")
+
+
+def _feedback_entry(cell: Cell, item: Any) -> dict[str, Any]:
+    g = cell.grade
+    entry: dict[str, Any] = {
+        "item": cell.item_id, "template": item.template, "response": cell.response, "status": cell.status,
+        "score": cell.score, "max_score": cell.points, "correct": bool(g and g.correct),
+        "feedback": list(g.feedback) if g else ([str(cell.error)] if cell.error else []),
+        "misconception": g.misconception if g else None,
+        "misconceptions": list(g.misconceptions) if g else [],
+    }
+    if g and g.criteria:
+        entry["criteria"] = [{"id": c.id, "met": c.met, "feedback": c.feedback, "evidence": c.evidence,
+                              "source": c.source or None, "contradicted": c.contradicted} for c in g.criteria]
+    if g and g.review:
+        entry["review"] = list(g.review)
+    if g and g.parts:
+        entry["parts"] = [{"label": p.label, "fraction": p.fraction, "feedback": list(p.feedback)} for p in g.parts]
+    return entry
+
+
+# What item statistics read of a feedback entry (stats_from_document).
+_STATS_KEYS = ("item", "template", "score", "max_score", "misconceptions")
+
+
+class Reports:
+    """The grades, review list, feedback JSON and statistics of a class, added a few students at a time.
+
+    ``qbank grade`` of a big class adds one chunk of students after another (each a
+    :class:`Gradebook` holding those students and their items) and lets the items go; the
+    texts are the same, byte for byte, as the functions above give for the whole class at
+    once (they are built from the same pieces). The feedback JSON is the text of
+    ``json.dumps(doc, indent=2, ensure_ascii=False)``: the students' part goes to a temporary
+    file as it is made (2.5 GB for 100,000 students x 30 items), in memory while small.
+    """
+
+    def __init__(self, slots: list[str], quiz_id: str, title: str, *, feedback: bool = True, stats: bool = False):
+        self.slots, self.quiz_id, self.title = slots, quiz_id, title
+        self.grades: list[str] = []
+        self.review: list[str] = []
+        self.variants: dict[str, dict[str, dict[str, Any]]] = {s: {} for s in slots}
+        self._values: dict[tuple[Any, ...], dict[str, Any]] = {}  # one dict per distinct variant description
+        self._students = tempfile.SpooledTemporaryFile(max_size=64 << 20) if feedback else None
+        self._any_student = False
+        self._stats: list[dict[str, Any]] | None = [] if stats else None
+
+    def add(self, book: Gradebook) -> None:
+        """Add the students of ``book`` (in order, after those added before); ``book.items`` holds their items."""
+        self.grades.append(csv_text(_grade_rows(book)))
+        self.review.append(csv_text(_review_rows(book)))
+        items = book.items
+        students = []
+        for record, cells in book.students:
+            for cell in cells.values():
+                item = items[cell.item_id]
+                offered = _offered(item)
+                key = (item.template, item.type, type(cell.points), cell.points, *offered)
+                value = self._values.get(key)
+                if value is None:
+                    value = self._values[key] = {"template": item.template, "type": item.type, "points": cell.points,
+                                                 "distractors": offered}
+                self.variants[cell.slot][cell.item_id] = value
+            entries = {slot: _feedback_entry(cells[slot], items[cells[slot].item_id]) for slot in book.slots if slot in cells}
+            students.append({
+                "student": record.student, "name": record.name,
+                "total": sum(c.score for c in cells.values()), "max": sum(c.points for c in cells.values()), "items": entries,
+            })
+            if self._stats is not None:
+                self._stats.append({"items": {slot: {k: e[k] for k in _STATS_KEYS} for slot, e in entries.items()}})
+        if students and self._students is not None:
+            # json_text of the list, its brackets cut and every line indented one level deeper:
+            # the elements as they stand inside the document's "students" list
+            text = json_text(students)[1:-3].replace("\n", "\n  ")
+            self._students.write(("," if self._any_student else "").encode("utf-8") + text.encode("utf-8"))
+            self._any_student = True
+
+    def grades_csv(self) -> str:
+        return csv_text([grades_header(self.slots)]) + "".join(self.grades)
+
+    def review_csv(self) -> str:
+        return csv_text([REVIEW_HEADER]) + "".join(self.review)
+
+    def feedback_json(self) -> Iterator[bytes]:
+        """The feedback JSON, in pieces (read once: the students' part is consumed)."""
+
+        def at(value: Any, level: int) -> str:
+            return json_text(value)[:-1].replace("\n", "\n" + "  " * level)
+
+        yield (f'{{\n  "format": {at(GRADES_FORMAT, 1)},\n  "quiz_id": {at(self.quiz_id, 1)},\n  "title": {at(self.title, 1)},'
+               '\n  "slots": ').encode("utf-8")
+        if not self.slots:
+            yield b"{}"
+        for i, slot in enumerate(self.slots):
+            head = "{\n    " if i == 0 else ",\n    "
+            yield (head + at(slot, 2) + ": " + at({"variants": self.variants[slot]}, 2)).encode("utf-8")
+        yield b"\n  }" if self.slots else b""
+        yield b',\n  "students": ['
+        assert self._students is not None, "Reports(feedback=False) keeps no feedback"
+        try:
+            self._students.seek(0)
+            while block := self._students.read(1 << 20):
+                yield block
+        finally:
+            self.close()
+        yield b"\n  ]\n}\n" if self._any_student else b"]\n}\n"
+
+    def close(self) -> None:
+        """Drop the feedback kept so far (its temporary file)."""
+        if self._students is not None:
+            self._students.close()
+
+    def stats(self) -> QuizStats:
+        """Item statistics of the students added (needs ``stats=True``)."""
+        assert self._stats is not None, "Reports(stats=True) keeps what statistics need"
+        doc = {"format": GRADES_FORMAT, "slots": {s: {"variants": v} for s, v in self.variants.items()}, "students": self._stats}
+        return stats_from_document(doc)
 
 
 def _picks(counts: dict[str, int]) -> str:
@@ -182,12 +291,9 @@ def stats_plot(stats: QuizStats) -> bytes:
 
 def stats_from_gradebook(book: Gradebook) -> QuizStats:
     """Item statistics of a freshly graded quiz."""
-    return stats_from_document(json.loads(feedback_json(book, _Named())))
-
-
-class _Named:
-    quiz_id = ""
-    title = ""
+    reports = Reports(book.slots, "", "", feedback=False, stats=True)
+    reports.add(book)
+    return reports.stats()
 
 
 def stats_from_document(doc: dict[str, Any], source: str = "grades JSON") -> QuizStats:

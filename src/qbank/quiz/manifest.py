@@ -8,17 +8,17 @@ it: a regrade against different questions must never happen silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from .._files import json_text, read_json, validate_data
 from ..errors import InputError, QbankError
 from ..questions._model import Frozen, Identifier
 
-__all__ = ["Manifest", "ManifestItem", "StudentRecord", "ItemMismatch"]
+__all__ = ["LeanManifest", "Manifest", "ManifestItem", "StudentRecord", "ItemMismatch", "load_lean", "regenerate_many"]
 
 MANIFEST_FORMAT = "qbank-manifest/1"
 
@@ -38,6 +38,10 @@ class ManifestItem(Frozen):
 
     def regenerate(self, bank: Any) -> Any:
         """The item, rebuilt from ``bank`` and checked against the recorded hash."""
+        return self.checked(self.template_in(bank).instantiate(self.seed))
+
+    def template_in(self, bank: Any) -> Any:
+        """The template this entry was drawn from, at the recorded version."""
         try:
             template = bank[self.template]
         except QbankError as exc:
@@ -47,7 +51,10 @@ class ManifestItem(Frozen):
                 f"{self.slot}: the manifest used version {self.version} of {self.template}, "
                 f"the bank now holds version {template.version}; grade with the bank the quiz was built from"
             )
-        item = template.instantiate(self.seed)
+        return template
+
+    def checked(self, item: Any) -> Any:
+        """``item`` if it is the one recorded (same content hash), else ItemMismatch."""
         if item.content_hash() != self.content_hash:
             raise ItemMismatch(
                 f"{self.slot}: {self.item} no longer matches the manifest (content hash differs); "
@@ -100,16 +107,8 @@ class Manifest(Frozen):
                 yield s, entry
 
     def regenerate(self, bank: Any) -> dict[str, Any]:
-        """Every distinct item of the manifest by item id, each rebuilt once and hash-checked."""
-        items: dict[str, Any] = {}
-        for _, entry in self.entries():
-            if entry.item not in items:
-                items[entry.item] = entry.regenerate(bank)
-        for variants in self.groups.values():
-            for entry in variants:
-                if entry.item not in items:
-                    items[entry.item] = entry.regenerate(bank)
-        return items
+        """Every distinct item of the manifest by item id (students' first, then the LMS groups'), each rebuilt once and hash-checked."""
+        return regenerate_many((*(e for _, e in self.entries()), *(e for g in self.groups.values() for e in g)), bank)
 
     def to_json(self) -> str:
         return json_text(self.model_dump(mode="json"))
@@ -118,3 +117,114 @@ class Manifest(Frozen):
     def load(cls, path: str | Path) -> Manifest:
         data = read_json(path, what="a qbank manifest")
         return validate_data(cls, data, str(path))
+
+
+def regenerate_many(entries: Iterable[ManifestItem], bank: Any) -> dict[str, Any]:
+    """The items of ``entries`` by item id, each rebuilt once and hash-checked.
+
+    The same items and the same first error as ``entry.regenerate(bank)`` for each distinct
+    item id in order (the first entry of an id is the one rebuilt and checked), but the
+    variants of one template are drawn in one batch (``instantiate_many``): a big class has
+    thousands of variants per template.
+    """
+    firsts: dict[str, ManifestItem] = {}
+    for entry in entries:
+        firsts.setdefault(entry.item, entry)
+    templates: dict[str, Any] = {}
+    seeds: dict[str, list[int]] = {}
+    for entry in firsts.values():
+        try:
+            templates[entry.item] = entry.template_in(bank)
+        except ItemMismatch:
+            continue  # raised below, in its turn
+        seeds.setdefault(entry.template, []).append(entry.seed)
+    drawn: dict[tuple[str, int], Any] = {}
+    for template_id, batch in seeds.items():
+        template = bank[template_id]
+        try:
+            drawn.update(zip(((template_id, s) for s in batch), template.instantiate_many(batch)))
+        except Exception:  # noqa: BLE001 - a seed that cannot be drawn: drawn alone below, to raise in its turn
+            pass
+    items: dict[str, Any] = {}
+    for item_id, entry in firsts.items():
+        if item_id not in templates:
+            entry.template_in(bank)  # raises the ItemMismatch found above
+        item = drawn.get((entry.template, entry.seed))
+        items[item_id] = entry.checked(item if item is not None else templates[item_id].instantiate(entry.seed))
+    return items
+
+
+class LeanEntry:
+    """A ManifestItem's fields in a slotted object: grading a big class holds millions of them
+    (a pydantic model takes ~1.5 kB each, this ~0.3 kB)."""
+
+    __slots__ = ("slot", "item", "template", "version", "seed", "points", "content_hash")
+
+    def __init__(self, entry: ManifestItem, shared: dict[Any, Any]):
+        self.slot = shared.setdefault(entry.slot, entry.slot)  # one string for every "q1", every template id
+        self.template = shared.setdefault(entry.template, entry.template)
+        self.item, self.version, self.seed, self.content_hash = entry.item, entry.version, entry.seed, entry.content_hash
+        self.points = shared.setdefault((float, entry.points), entry.points)
+
+    template_in = ManifestItem.template_in
+    checked = ManifestItem.checked
+    regenerate = ManifestItem.regenerate
+
+
+class LeanRecord:
+    """A StudentRecord's fields, its items as :class:`LeanEntry`."""
+
+    __slots__ = ("student", "name", "email", "items")
+
+    def __init__(self, record: StudentRecord, shared: dict[Any, Any]):
+        self.student, self.name, self.email = record.student, record.name, record.email
+        self.items = tuple(LeanEntry(e, shared) for e in record.items)
+
+
+class LeanManifest:
+    """A manifest as :func:`load_lean` reads it: what :class:`Manifest` holds, students in lean records."""
+
+    def __init__(self, head: Manifest, students: tuple[LeanRecord, ...]):
+        self.format, self.quiz_id, self.title, self.seed = head.format, head.quiz_id, head.title, head.seed
+        self.spec_hash, self.groups, self.students = head.spec_hash, head.groups, students
+
+    student = Manifest.student
+    entries = Manifest.entries
+    regenerate = Manifest.regenerate
+
+
+def load_lean(path: str | Path) -> LeanManifest | Manifest:
+    """Read a manifest as ``Manifest.load`` does (the same checks, the same errors), holding its
+    students in lean records: 100,000 students x 30 items took 4.5 GB as pydantic models.
+
+    Each student is validated as a StudentRecord on its own and its parsed JSON dropped
+    straight away; anything the piecewise check refuses is read again by ``Manifest.load``,
+    which raises its usual error (or returns the manifest, were the piecewise check stricter).
+    """
+    data = read_json(path, what="a qbank manifest")
+    lean = _lean(data)
+    return lean if lean is not None else Manifest.load(path)
+
+
+def _lean(data: Any) -> LeanManifest | None:
+    if type(data) is not dict or type(data.get("students", [])) is not list:
+        return None
+    students = data.pop("students", [])
+    try:
+        head = Manifest.model_validate(data)
+    except ValidationError:
+        return None
+    shared: dict[Any, Any] = {}
+    records = []
+    seen: set[str] = set()
+    for i, raw in enumerate(students):
+        try:
+            record = StudentRecord.model_validate(raw)
+        except ValidationError:
+            return None
+        students[i] = None  # the parsed JSON of a big manifest takes more memory than the records
+        if record.student in seen:
+            return None  # Manifest's own check says which
+        seen.add(record.student)
+        records.append(LeanRecord(record, shared))
+    return LeanManifest(head, tuple(records))
