@@ -7,13 +7,67 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
-__all__ = ["Canonical", "Frozen", "Identifier", "MisconceptionId", "canonical", "canonical_float"]
+__all__ = [
+    "Canonical", "Frozen", "Identifier", "MisconceptionId", "NotPlainJson", "canonical", "canonical_float", "canonical_plain", "trusted",
+]
 
 
 class Frozen(BaseModel):
     """Immutable and strict: a typo in a bank file is an error, not a silently ignored key."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+_new = object.__new__
+_setattr = object.__setattr__
+
+VALIDATE = False
+"""Build every model through validation, :func:`trusted` included (tests set it, to compare
+what the fast paths build with what validation builds)."""
+
+
+def trusted(cls: type[Any], given: dict[str, Any]) -> Any:
+    """``cls(**given)`` for arguments the caller has itself checked, without validating them again.
+
+    Only for values already exactly what validation would store (each of its validated type
+    and value: a canonical float, a tuple of model instances, a checked misconception id),
+    for the checks that the model's validators would make having been made by the caller:
+    the instance is then the one validation gives, ``model_fields_set`` included, at a
+    fraction of validation's (or ``model_construct``'s) cost. With :data:`VALIDATE` set it
+    is validated after all; tests compare both ways for every family.
+    """
+    if VALIDATE:
+        return cls(**given)
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        defaults = _DEFAULTS[cls] = _field_defaults(cls)
+    fields, required = defaults
+    if not required <= given.keys():
+        return cls(**given)  # a required field is missing: let validation say so
+    values = {**fields, **given}  # every field, in the model's order (the defaults' keys fix it)
+    obj = _new(cls)
+    _setattr(obj, "__dict__", values)
+    _setattr(obj, "__pydantic_fields_set__", set(given))
+    _setattr(obj, "__pydantic_extra__", None)
+    _setattr(obj, "__pydantic_private__", None)
+    return obj
+
+
+def _field_defaults(cls: type[Any]) -> tuple[dict[str, Any], frozenset[str]]:
+    """Each field's default (a placeholder for one that must be given, always overwritten), in field order,
+    and the names that must be given."""
+    fields: dict[str, Any] = {}
+    required = set()
+    for name, info in cls.model_fields.items():
+        if info.is_required() or info.default_factory is not None:  # a factory's value must be given
+            required.add(name)
+            fields[name] = None
+        else:
+            fields[name] = info.default
+    return fields, frozenset(required)
+
+
+_DEFAULTS: dict[type, tuple[dict[str, Any], frozenset[str]]] = {}
 
 
 # Ids appear in file names, QTI identifiers and URLs, so they stay in a portable alphabet.
@@ -80,6 +134,36 @@ def canonical(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return canonical(value.tolist())
     raise TypeError(f"not JSON data: {type(value).__name__}")
+
+
+class NotPlainJson(Exception):
+    """Raised by :func:`canonical_plain` for a value that is not made of exactly JSON's types."""
+
+
+def canonical_plain(value: Any) -> Any:
+    """:func:`canonical` of data made of exactly JSON's Python types: dict (str keys), list,
+    str, int, bool, None, float; raises :class:`NotPlainJson` on anything else (a tuple, a
+    numpy scalar, a subclass, a non-str key).
+
+    On such data, pydantic's ``JsonValue`` validation keeps every value as it is, so this
+    is what an item's ``data`` field gives after validation, at half the cost; anything
+    else is left to that validation.
+    """
+    t = type(value)
+    if t is float:
+        return canonical_float(value)
+    if t is str or t is int or t is bool or value is None:
+        return value
+    if t is dict:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str:
+                raise NotPlainJson
+            out[k] = canonical_plain(v)
+        return out
+    if t is list:
+        return [canonical_plain(v) for v in value]
+    raise NotPlainJson
 
 
 Canonical = Annotated[float, AfterValidator(canonical_float)]

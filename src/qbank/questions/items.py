@@ -405,6 +405,15 @@ ITEM_TYPES: dict[str, type[_ItemBase]] = {
 }
 
 
+# Each content type and the item type that adds identity to it (for assembling items from
+# content that was validated when it was built; see Template._item).
+CONTENT_ITEM_TYPES: dict[type[Content], type[_ItemBase]] = {
+    SingleChoiceContent: SingleChoiceItem, MultipleResponseContent: MultipleResponseItem, TrueFalseContent: TrueFalseItem,
+    NumericContent: NumericItem, ShortTextContent: ShortTextItem, OrderingContent: OrderingItem,
+    MatchingContent: MatchingItem, OpenResponseContent: OpenResponseItem, MultipartContent: MultipartItem,
+}
+
+
 _ITEM_ID = re.compile(r"^(?P<template>[A-Za-z][A-Za-z0-9_.-]*)-v(?P<version>[0-9]+)-s(?P<seed>[0-9]+)$")
 
 

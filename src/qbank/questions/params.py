@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BeforeValidator, Field, JsonValue, field_validator, model_validator
 
-from ._model import Canonical, Frozen
+from ._model import Canonical, Frozen, trusted
 
 if TYPE_CHECKING:
     import numpy as np
@@ -322,10 +322,20 @@ class Dirichlet(Frozen):
         """
         import numpy as np
 
-        if not rngs:
-            return []
+        if len(rngs) < _SMALL_BATCH:
+            # A few generators (the tail of a batch's retries): numpy's fixed cost per call
+            # would outweigh the rows, and one by one gives the same draws.
+            out: list[TokenDistribution | Reject] = []
+            for rng in rngs:
+                try:
+                    out.append(self.sample(rng))
+                except Reject as r:
+                    out.append(r)
+            return out
         shape, size = self._gamma_args
-        g = np.stack([rng.standard_gamma(shape, size) for rng in rngs])
+        g = np.empty((len(rngs), len(self.tokens) + (self.remainder is not None)))
+        for k, rng in enumerate(rngs):
+            rng.standard_gamma(shape, out=g[k])  # the draws of standard_gamma(shape, size), in place
         total = g.sum(axis=-1)
         scale = 10**self.decimals
         x = g / total[:, None] * scale
@@ -338,33 +348,45 @@ class Dirichlet(Frozen):
         p = units / scale
         n = len(self.tokens)
         named = p[:, :n]
-        low = named.min(axis=-1) < self.min_prob - 1e-12
-        ordered = np.sort(named, axis=-1)
-        tie = (ordered[:, 1:] == ordered[:, :-1]).any(axis=-1) if self.distinct else np.zeros(len(rngs), dtype=bool)
+        # one code per row: 0 accepted, else the first failed check (1 low, 2 tie, 4 remainder)
+        code = np.where(named.min(axis=-1) < self.min_prob - 1e-12, 1, 0)
+        if self.distinct:
+            ordered = np.sort(named, axis=-1)
+            code = np.where((code == 0) & (ordered[:, 1:] == ordered[:, :-1]).any(axis=-1), 2, code)
         if self.remainder is not None:
             rest = p[:, -1]
             outside = ~((self.remainder.low - 1e-12 <= rest) & (rest <= self.remainder.high + 1e-12))
-        else:
-            outside = np.zeros(len(rngs), dtype=bool)
+            code = np.where((code == 0) & outside, 4, code)
         # Most draws of a narrow remainder range are rejected: their Reject (never raised,
         # only counted by reason) is shared per reason rather than built each time.
-        rejects: dict[str, Reject] = {}
+        low, tie = Reject(self._reason("low", [])), Reject(self._reason("tie", []))
+        outside_rejects = self._outside_rejects
+        tokens = self.tokens
+        label = self.remainder.label if self.remainder is not None else REMAINDER_LABEL
+        with_rest = self.remainder is not None
         out: list[TokenDistribution | Reject] = []
-        for k, row in enumerate(p.tolist()):
-            if low[k]:
-                reason = self._reason("low", row)
-            elif tie[k]:
-                reason = self._reason("tie", row)
-            elif outside[k]:
-                reason = self._reason("remainder", row)
+        for c, row in zip(code.tolist(), p.tolist()):
+            if c == 0:
+                # what _distribution(row) returns, inlined: this loop runs once per draw
+                out.append(trusted(TokenDistribution, {"tokens": dict(zip(tokens, row)), "remainder": row[-1] if with_rest else 0.0, "remainder_label": label}))
+            elif c == 1:
+                out.append(low)
+            elif c == 2:
+                out.append(tie)
             else:
-                out.append(self._finish(row))
-                continue
-            r = rejects.get(reason)
-            if r is None:
-                r = rejects[reason] = Reject(reason)
-            out.append(r)
+                r = outside_rejects.get(row[-1])
+                if r is None:
+                    if len(outside_rejects) >= 4096:  # only with many decimals
+                        outside_rejects.clear()
+                    r = outside_rejects[row[-1]] = Reject(self._reason("remainder", row))
+                out.append(r)
         return out
+
+    @cached_property
+    def _outside_rejects(self) -> dict[float, Reject]:
+        """The Reject of each remainder value outside the range, built once per value (most
+        draws of a narrow range are rejected, and each reason's text is formatted once)."""
+        return {}
 
     def _reason(self, check: str, p: list[float]) -> str:
         """Why rounded probabilities ``p`` fail ``check`` (``low``, ``tie`` or ``remainder``)."""
@@ -393,20 +415,29 @@ class Dirichlet(Frozen):
 
     def _finish(self, p: list[float]) -> TokenDistribution:
         """The remainder's check, then the distribution, from rounded probabilities that passed the token checks."""
-        n = len(self.tokens)
-        named = p[:n]
-        rest = p[-1] if self.remainder is not None else 0.0
-        if self.remainder is not None and not self.remainder.low - 1e-12 <= rest <= self.remainder.high + 1e-12:
+        if self.remainder is not None and not self.remainder.low - 1e-12 <= p[-1] <= self.remainder.high + 1e-12:
             raise Reject(self._reason("remainder", p))
-        # Valid by construction (whole units of 10**-decimals in [0, 1] summing to one, already
-        # canonical floats), so the model is built without validating it again; a test checks
-        # that validation would give the same value.
-        d = self.decimals
-        return TokenDistribution.model_construct(
-            tokens={t: round(v, d) for t, v in zip(self.tokens, named)},
-            remainder=round(rest, d),
-            remainder_label=self.remainder.label if self.remainder else REMAINDER_LABEL,
-        )
+        return self._distribution(p)
+
+    def _distribution(self, p: list[float]) -> TokenDistribution:
+        """The distribution of rounded probabilities ``p`` that passed every check.
+
+        Valid by construction (whole units of 10**-decimals in [0, 1] summing to one, already
+        canonical floats), so the model is assembled without validating it again; a test checks
+        that validation would give the same value.
+        """
+        remainder = self.remainder
+        # Each entry is k / 10**decimals, which round(., decimals) leaves as it is (a test
+        # checks every k for every allowed decimals), so no rounding is needed here.
+        return trusted(TokenDistribution, {
+            "tokens": dict(zip(self.tokens, p)),
+            "remainder": p[-1] if remainder is not None else 0.0,
+            "remainder_label": remainder.label if remainder is not None else REMAINDER_LABEL,
+        })
+
+
+# Fewer generators than this draw one by one in Dirichlet.sample_many.
+_SMALL_BATCH = 6
 
 
 def sample_many(spec: Any, rngs: list[np.random.Generator]) -> list[Any]:

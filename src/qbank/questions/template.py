@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, ValidationError, model_validator
 
 from ..errors import ConstraintError, InputError
-from ._model import Frozen, Identifier
+from . import _model
+from ._model import Frozen, Identifier, NotPlainJson, canonical_plain, trusted
 from .constraints import Constraint
 from .items import ITEM_TYPES, Content, ItemContent, item_id
 from .params import Distribution, ParamSpec, Reject
@@ -243,42 +244,40 @@ class Template(Frozen):
             return [self.instantiate(seed) for seed in seeds]
         specs = self.specs()
         rngs = rngs_for(self.id, self.version, seeds)
-        reasons: list[Counter[str]] = [Counter() for _ in seeds]
+        # Every rejected draw as (seed index, reason), in order: counted only if a seed runs out of draws.
+        rejected: list[tuple[int, str]] = []
         tries = [0] * len(seeds)
         results: list[tuple[Content, dict[str, Any]] | None] = [None] * len(seeds)
         exhausted: list[int] = []
+        checks = [c for c in self.constraints if c.phase == "content"]
         # Rounds: every seed still without content draws parameters (each seed retrying its
         # own rejected draws, spec by spec, with its own generator), then the family builds
         # the round's seeds; a seed whose build rejects draws again in the next round. Each
         # generator sees exactly the calls instantiate() makes, in the same order.
         pending = list(range(len(seeds)))
         while pending:
-            drawn = self._params_many(fam, specs, [rngs[i] for i in pending], [reasons[i] for i in pending], [tries[i] for i in pending])
-            ready = []
-            for i, (params, used) in zip(pending, drawn):
-                tries[i] = used
-                if params is None:
-                    exhausted.append(i)
-                else:
-                    ready.append((i, params))
+            ready, out_of_draws = self._params_many(fam, specs, pending, rngs, rejected, tries)
+            exhausted += out_of_draws
             if fam.build_many is not None:
                 built = fam.build_many([p for _, p in ready], [rngs[i] for i, _ in ready]) if ready else []
             else:
                 built = [self._build_one(fam, p, rngs[i]) for i, p in ready]
             pending = []
             for (i, params), out in zip(ready, built):
-                reason = out.reason if isinstance(out, Reject) else None
-                if reason is None:
-                    content, extra = out if isinstance(out, tuple) else (out, {})
-                    reason = next((r for c in self.constraints if c.phase == "content" and (r := c.check(content))), None)
+                if isinstance(out, Reject):
+                    rejected.append((i, out.reason))
+                    pending.append(i)
+                    continue
+                content, extra = out if isinstance(out, tuple) else (out, {})
+                reason = next((r for c in checks if (r := c.check(content))), None) if checks else None
                 if reason is not None:
-                    reasons[i][reason] += 1
+                    rejected.append((i, reason))
                     pending.append(i)
                 else:
                     results[i] = (content, {"params": params.model_dump(mode="json"), **extra})
         if exhausted:
             i = min(exhausted)  # the seed instantiate() one by one would have failed on first
-            reason, count = reasons[i].most_common(1)[0]
+            reason, count = Counter(r for k, r in rejected if k == i).most_common(1)[0]
             raise ConstraintError(
                 f"template {self.id} (seed {seeds[i]}): no draw met the constraints in {self.max_draws} tries; "
                 f"most often: {reason} ({count} times)"
@@ -298,43 +297,59 @@ class Template(Frozen):
         except Reject as r:
             return r
 
-    def _params_many(self, fam: Family, specs: dict[str, Distribution], rngs: list[np.random.Generator],
-                     reasons: list[Counter[str]], tries: list[int]) -> list[tuple[Any, int]]:
-        """Each generator's validated parameters (the draw stage of :meth:`_draw`, retried
-        until accepted as there) and its try count, or None when the budget ran out.
+    def _params_many(self, fam: Family, specs: dict[str, Distribution], idx: list[int], rngs: list[np.random.Generator],
+                     rejected: list[tuple[int, str]], tries: list[int]) -> tuple[list[tuple[int, Any]], list[int]]:
+        """The validated parameters of each seed index in ``idx`` (the draw stage of :meth:`_draw`,
+        retried until accepted as there), and the indices whose budget ran out.
 
         All pending draws advance spec by spec together (:func:`~qbank.questions.params.sample_many`);
         a draw rejected at some spec starts over at the first spec in the next pass, as
-        :meth:`_params` would start over after its Reject.
+        :meth:`_params` would start over after its Reject. ``tries`` (per seed index) is
+        advanced and each rejection appended to ``rejected`` as ``(index, reason)``.
         """
-        from .params import sample_many
+        from .params import Fixed, sample_many
 
-        out: list[tuple[Any, int]] = [(None, t) for t in tries]
-        tries = list(tries)
-        pending = [k for k in range(len(rngs)) if tries[k] < self.max_draws]
+        # Fixed values draw nothing from the generator: each draw's dict starts from them (the
+        # validation reads the dict by field name, so the order of its keys does not matter).
+        fixed = {name: spec.value for name, spec in specs.items() if isinstance(spec, Fixed)}
+        drawn_specs = [(name, spec) for name, spec in specs.items() if not isinstance(spec, Fixed)]
+        ready: list[tuple[int, Any]] = []
+        exhausted: list[int] = []
+        budget = self.max_draws
+        pending = []
+        for i in idx:
+            (pending if tries[i] < budget else exhausted).append(i)
+        names = [name for name, _ in drawn_specs]
         while pending:
-            values: dict[int, dict[str, Any]] = {k: {} for k in pending}
-            for k in pending:
-                tries[k] += 1
+            for i in pending:
+                tries[i] += 1
             alive = pending
-            for name, spec in specs.items():
-                drawn = sample_many(spec, [rngs[k] for k in alive])
-                still = []
-                for k, v in zip(alive, drawn):
-                    if isinstance(v, Reject):
-                        reasons[k][v.reason] += 1
-                    else:
-                        values[k][name] = v
-                        still.append(k)
-                alive = still
-            for k in alive:
+            columns: list[list[Any]] = []  # per drawn spec, the values of the draws still alive
+            for _, spec in drawn_specs:
+                drawn = sample_many(spec, [rngs[i] for i in alive])
+                keep = [k for k, v in enumerate(drawn) if not isinstance(v, Reject)]
+                if len(keep) < len(drawn):
+                    rejected.extend((alive[k], v.reason) for k, v in enumerate(drawn) if isinstance(v, Reject))
+                    alive = [alive[k] for k in keep]
+                    drawn = [drawn[k] for k in keep]
+                    columns = [[col[k] for k in keep] for col in columns]
+                columns.append(drawn)
+            done = set()
+            for i, row in zip(alive, zip(*columns) if columns else [()] * len(alive)):
+                values = fixed.copy()
+                values.update(zip(names, row))
                 try:
-                    out[k] = (self._validate_params(fam, values[k]), tries[k])
+                    ready.append((i, self._validate_params(fam, values)))
+                    done.add(i)
                 except Reject as r:
-                    reasons[k][r.reason] += 1
-            done = {k for k in alive if out[k][0] is not None}
-            pending = [k for k in pending if k not in done and tries[k] < self.max_draws]
-        return [(p, tries[k]) for k, (p, _) in enumerate(out)]
+                    rejected.append((i, r.reason))
+            pending_next = []
+            for i in pending:
+                if i not in done:
+                    (pending_next if tries[i] < budget else exhausted).append(i)
+            pending = pending_next
+        ready.sort(key=lambda r: r[0])  # seed order, as the family's batch builder has always seen them
+        return ready, exhausted
 
     def _params(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator) -> Any:
         return self._validate_params(fam, {name: spec.sample(rng) for name, spec in specs.items()})
@@ -372,8 +387,31 @@ class Template(Frozen):
             raise InputError(f"template {self.id}: stem: {exc}") from None
 
     def _item(self, content: Any, seed: int, data: dict[str, Any]) -> Any:
-        """What :func:`make_item` builds (the same validation), with the field names looked up once per type."""
+        """What :func:`make_item` builds: the content's fields plus this template's identity and ``data``.
+
+        The content was validated when it was built (families build it through the models'
+        validating constructors), and the identity comes from this validated template, so
+        validating the item would check them again and change nothing: it is assembled as
+        validation would assemble it, and only ``data`` is checked (:func:`canonical_plain`,
+        what the ``data`` field's validation gives). Anything outside that lane takes the
+        validating path: a stem rendered from the bank (``model_copy`` does not validate
+        it), a seed that is not a plain int, data with other types than JSON's, and every
+        item while :data:`~qbank.questions._model.VALIDATE` is set (tests compare both paths).
+        """
         cls = type(content)
+        item_cls = _CONTENT_ITEM.get(cls) if self.stem is None and not _model.VALIDATE else None
+        if item_cls is not None and type(seed) is int and seed >= 0 and type(data) is dict:
+            try:
+                clean = canonical_plain(data)
+            except NotPlainJson:
+                pass
+            else:
+                values = content.__dict__.copy()
+                values.update(
+                    id=item_id(self.id, self.version, seed), template=self.id, version=self.version, seed=seed,
+                    title=self.title, points=self.points, tags=self.tags, difficulty=self.difficulty, data=clean,
+                )
+                return trusted(item_cls, values)
         names = _FIELD_NAMES.get(cls)
         if names is None:
             names = _FIELD_NAMES[cls] = tuple(cls.model_fields)
@@ -385,4 +423,16 @@ class Template(Frozen):
         return ITEM_TYPES[fields["type"]].model_validate(fields)
 
 
+def _assembled_item_types() -> dict[type, type]:
+    """The content types whose item's fields are exactly the content's, then the identity's, in that order
+    (the order validation fills an item's fields in; all of them today)."""
+    from .items import CONTENT_ITEM_TYPES, _ItemBase
+
+    return {
+        c: i for c, i in CONTENT_ITEM_TYPES.items()
+        if list(i.model_fields) == [*c.model_fields, *_ItemBase.model_fields] and not i.__pydantic_post_init__
+    }
+
+
+_CONTENT_ITEM = _assembled_item_types()
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

@@ -89,7 +89,8 @@ def test_canonical_gives_the_same_value_every_time(value):
     ],
     ids=["remainder-range", "min-prob", "ties", "weighted-choice", "choice"],
 )
-def test_drawing_a_batch_gives_each_generator_its_one_by_one_draw(spec):
+@pytest.mark.parametrize("size", [500, 7, 5, 1])  # a few generators are drawn one by one
+def test_drawing_a_batch_gives_each_generator_its_one_by_one_draw(spec, size):
     from qbank.questions.params import sample_many
 
     def one(rng):
@@ -101,7 +102,7 @@ def test_drawing_a_batch_gives_each_generator_its_one_by_one_draw(spec):
     def shown(v):
         return ("reject", v.reason) if isinstance(v, Reject) else v
 
-    fast, plain = rngs_for("t", 1, range(500)), rngs_for("t", 1, range(500))
+    fast, plain = rngs_for("t", 1, range(size)), rngs_for("t", 1, range(size))
     for _ in range(4):
         assert [shown(v) for v in sample_many(spec, fast)] == [one(rng) for rng in plain]
     assert [g.random() for g in fast] == [g.random() for g in plain]
@@ -127,3 +128,34 @@ def test_a_batch_that_runs_out_of_draws_fails_as_the_first_failing_seed_would():
     with pytest.raises(ConstraintError) as info:
         template.instantiate_many(seeds)
     assert str(info.value) == first_error
+
+
+@pytest.mark.parametrize("decimals", range(1, 7))
+def test_a_dirichlet_draws_probabilities_that_rounding_leaves_as_they_are(decimals):
+    """Drawn probabilities are k / 10**decimals (whole units divided once); the distribution
+    stores them without rounding them again, which is exact for every k."""
+    scale = 10**decimals
+    assert all(round(k / scale, decimals) == k / scale for k in range(scale + 1))
+
+
+PLAIN = [
+    {"a": 1, "b": [0.1 + 0.2, True, None, "x"], "c": {"d": -0.0, "e": 1 / 3}},
+    {"probs": {"tokens": {"x": 0.25}, "remainder": 0.75}, "n": 10**20, "nan": float("nan")},
+]
+NOT_PLAIN = [{"a": (1, 2)}, {"a": np.float64(0.5)}, {1: "x"}, {"a": [np.arange(2)]}, {"a": {"b": 1.5j}}]
+
+
+@pytest.mark.parametrize(("data", "plain"), [(d, True) for d in PLAIN] + [(d, False) for d in NOT_PLAIN])
+def test_plain_data_is_canonicalised_as_the_item_data_field_validates_it(data, plain):
+    """Anything but exactly JSON's types is refused (the item is then validated in full)."""
+    from qbank.questions._model import NotPlainJson, canonical_plain
+    from qbank.questions.items import SingleChoiceItem
+
+    adapter = TypeAdapter(SingleChoiceItem.model_fields["data"].annotation)
+    if not plain:
+        with pytest.raises(NotPlainJson):
+            canonical_plain(data)
+        return
+    got = canonical_plain(data)
+    want = canonical(adapter.validate_python(data))
+    assert repr(got) == repr(want) and [type(v) for v in got.values()] == [type(v) for v in want.values()]

@@ -119,4 +119,4 @@ def _render(p: TokenLoss, c: int, v: np.ndarray, q: np.ndarray, loss_nats: float
     stem = f"{intro}\n\nWhat is the training (cross-entropy) loss for this token, in {unit_word}?"
     explanation = f"With a one-hot target only the gold token counts: {how} = {fmt(loss, 3)}" + (
         f" (the softmax of the logits gives $p({names[c]}) = {fmt(pc, 4)}$)." if p.given == "logits" else ".")
-    return numeric_item(stem, loss, wrongs, explanation), {"loss": loss, "gold": names[c]}
+    return numeric_item(stem, loss, wrongs, explanation), {"loss": float(loss), "gold": names[c]}
