@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _checks
 
-__all__ = ["entropy", "kl_divergence"]
+__all__ = ["constant_tail_entropy", "entropy", "kl_divergence"]
 
 
 def _log_base(base: float | None) -> float:
@@ -38,6 +38,34 @@ def entropy(p: ArrayLike, base: float | None = None) -> NDArray[np.float64]:
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(pr > 0, pr * np.log(pr), 0.0)
     return -terms.sum(axis=-1) / _log_base(base)
+
+
+def constant_tail_entropy(first: float, rest: float, n: int, base: float | None = None) -> float:
+    r"""Entropy of the distribution :math:`(a, b, b, \dots, b)` with ``n`` entries (``n - 1`` of them ``b``).
+
+    Formula: :math:`H = -a \ln a - (n-1)\, b \ln b`, as :func:`entropy` computes it on the
+    full vector, bit for bit: the same checks on the same vector, the same terms
+    :math:`p \ln p` in the same array, summed by the same reduction; only the ``n - 1``
+    equal terms are one logarithm instead of ``n - 1`` (a smoothed target over a
+    60,000-token vocabulary is such a vector).
+
+    Used by: F07 (the smallest smoothed loss, and its M-LS-K-1 distractor).
+
+    Raises:
+        ValueError: as :func:`entropy` for the full vector, or if ``n`` < 1.
+    """
+    k = _checks.int_at_least(n, "n", 1)
+    full = np.full(k, float(rest))
+    full[0] = first
+    _checks.probs_array(full, "p")
+    terms = np.full(k, _plogp(full[-1]))
+    terms[0] = _plogp(full[0])
+    return float(-terms.sum(axis=-1) / _log_base(base))
+
+
+def _plogp(x: np.float64) -> np.float64:
+    # entropy()'s term for one entry: p ln p, and 0 for p = 0
+    return x * np.log(x) if x > 0 else np.float64(0.0)
 
 
 def kl_divergence(p: ArrayLike, q: ArrayLike, base: float | None = None) -> NDArray[np.float64]:
