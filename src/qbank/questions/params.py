@@ -175,7 +175,9 @@ class Uniform(Frozen):
 
     def sample(self, rng: np.random.Generator) -> float:
         if self.decimals is None:
-            return float(rng.uniform(self.low, self.high))
+            # rng.uniform(low, high) is low + (high - low) * rng.random(), the same double from the
+            # same draw (a test compares the streams), without the argument handling that is most of its cost
+            return self.low + (self.high - self.low) * rng.random()
         # draw on the grid of representable values so rounding never leaves the range
         lo = math.ceil(self.low * 10**self.decimals - 1e-9)
         hi = math.floor(self.high * 10**self.decimals + 1e-9)
@@ -195,8 +197,14 @@ class LogUniform(Frozen):
         _check_decimals_reachable(self.low, self.high, self.decimals)
         return self
 
+    @cached_property
+    def _log_range(self) -> tuple[float, float]:
+        lo, hi = math.log(self.low), math.log(self.high)
+        return lo, hi - lo
+
     def sample(self, rng: np.random.Generator) -> float:
-        x = math.exp(rng.uniform(math.log(self.low), math.log(self.high)))
+        lo, width = self._log_range
+        x = math.exp(lo + width * rng.random())  # exp(rng.uniform(ln low, ln high)), as in Uniform.sample
         if self.decimals is None:
             return x
         v = round(x, self.decimals)
@@ -450,11 +458,17 @@ def sample_many(spec: Any, rngs: list[np.random.Generator]) -> list[Any]:
         return [spec.value] * len(rngs)
     if isinstance(spec, Dirichlet):
         return spec.sample_many(rngs)
-    if isinstance(spec, Choice) and spec.weights is not None:
+    if isinstance(spec, Choice):
+        options = spec.options
+        if spec.weights is None:
+            n = len(options)
+            return [options[int(rng.integers(n))] for rng in rngs]
         import numpy as np
 
         picks = np.searchsorted(spec._cdf, [rng.random() for rng in rngs], side="right").tolist()
-        return [spec.options[k] for k in picks]
+        return [options[k] for k in picks]
+    if isinstance(spec, (Uniform, LogUniform, Integer)):
+        return [spec.sample(rng) for rng in rngs]  # none of them rejects
     out: list[Any] = []
     for rng in rngs:
         try:

@@ -7,13 +7,15 @@ one of them would fail here before it changed any variant.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
 from qbank.questions import TokenDistribution
 from qbank.questions._model import canonical, canonical_float
-from qbank.questions.params import Choice, Dirichlet, ParamSpec, Reject, Remainder, largest_remainder
+from qbank.questions.params import Choice, Dirichlet, LogUniform, ParamSpec, Reject, Remainder, Uniform, largest_remainder
 from qbank.questions.template import rng_for, rngs_for
 
 
@@ -33,6 +35,24 @@ def test_a_weighted_choice_draws_what_generator_choice_draws(weights):
         fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
         assert [spec.sample(fast) for _ in range(20)] == [int(plain.choice(len(weights), p=p)) for _ in range(20)]
         assert fast.random() == plain.random()  # and the generators are left in the same state
+
+
+@pytest.mark.parametrize(
+    "spec", [Uniform(low=0.1, high=0.9), Uniform(low=-5.0, high=3.5), LogUniform(low=3, high=60000), LogUniform(low=1e-4, high=0.1, decimals=3)]
+)
+def test_a_uniform_draw_is_what_generator_uniform_draws(spec):
+    for seed in range(300):
+        fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+        got = [spec.sample(fast) for _ in range(20)]
+        if isinstance(spec, Uniform):
+            assert got == [float(plain.uniform(spec.low, spec.high)) for _ in range(20)]
+        else:
+            want = [math.exp(plain.uniform(math.log(spec.low), math.log(spec.high))) for _ in range(20)]
+            if spec.decimals is not None:
+                d = spec.decimals
+                want = [min(max(round(x, d), math.ceil(spec.low * 10**d - 1e-9) / 10**d), math.floor(spec.high * 10**d + 1e-9) / 10**d) for x in want]
+            assert got == want
+        assert fast.random() == plain.random()
 
 
 @pytest.mark.parametrize("alpha", [0.3, 0.6, 1.0, 2.0, (1.0, 2.0, 0.5, 1.0)])
@@ -86,8 +106,9 @@ def test_canonical_gives_the_same_value_every_time(value):
         Dirichlet(tokens=("a", "b", "c", "d"), alpha=(1.0, 2.0, 0.5, 1.0), decimals=1),  # ties are frequent at 1 decimal
         Choice(options=("nats", "bits"), weights=(3, 1)),
         Choice(options=(0.1, 0.5, 1.0, 2.0)),
+        LogUniform(low=3, high=60000, decimals=0),
     ],
-    ids=["remainder-range", "min-prob", "ties", "weighted-choice", "choice"],
+    ids=["remainder-range", "min-prob", "ties", "weighted-choice", "choice", "loguniform"],
 )
 @pytest.mark.parametrize("size", [500, 7, 5, 1])  # a few generators are drawn one by one
 def test_drawing_a_batch_gives_each_generator_its_one_by_one_draw(spec, size):

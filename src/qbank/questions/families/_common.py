@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple, get_args
 
 import numpy as np
 
-from .._model import canonical_float
+from .._model import canonical_float, trusted
 from ..items import (
     MultipleResponseContent,
+    MultipleResponseScoring,
     NumericContent,
     NumericDistractor,
     NumericPart,
@@ -28,8 +29,8 @@ from ..items import (
 from ..params import Reject, TokenDistribution
 
 __all__ = [
-    "Wrong", "choice_item", "decimals_for", "draw_probs", "fmt", "only", "or_reject", "multiple_response_item", "numeric_item", "numeric_part",
-    "numeric_choice_item", "pick_gold", "shuffle", "tok", "token_table", "tolerance", "tolerance_note", "wording",
+    "Wrong", "choice_item", "decimals_for", "distractor_reject", "draw_probs", "fmt", "only", "or_reject", "multiple_response_item", "numeric_item", "numeric_part",
+    "numeric_choice_item", "pick_gold", "shuffle", "single_choice", "tok", "token_table", "tolerance", "tolerance_note", "wording",
 ]
 
 
@@ -53,7 +54,7 @@ def token_table(dists: Sequence[tuple[str, TokenDistribution]]) -> str:
     rule = "|---|" + "---:|" * len(dists)
     if len(dists) == 1:
         # one column (most stems): the same text as the general case below, with less machinery
-        rows = [f"| {tok(t)} | {fmt(p, 2)} |" for t, p in dists[0][1].tokens.items()]
+        rows = [f"| {tok(t)} | {_prob_text(p)} |" for t, p in dists[0][1].tokens.items()]
     else:
         names = list(dict.fromkeys(t for _, d in dists for t in d.tokens))
         rows = [f"| {tok(t)} | " + " | ".join(fmt(d.tokens.get(t, 0.0), 2) for _, d in dists) + " |" for t in names]
@@ -61,6 +62,19 @@ def token_table(dists: Sequence[tuple[str, TokenDistribution]]) -> str:
         label = dists[0][1].remainder_label
         rows.append(f"| {label} | " + " | ".join(fmt(d.remainder, 2) for _, d in dists) + " |")
     return "\n".join([header, rule, *rows])
+
+
+def _prob_text(p: float) -> str:
+    """``fmt(p, 2)``, remembered: a table's probabilities are whole percentages, the same hundred values."""
+    text = _PROB_TEXT.get(p)
+    if text is None:
+        if len(_PROB_TEXT) >= 4096:
+            _PROB_TEXT.clear()
+        text = _PROB_TEXT[p] = fmt(p, 2)
+    return text
+
+
+_PROB_TEXT: dict[float, str] = {}
 
 
 def or_reject(render: Callable[..., object], *args: object) -> object:
@@ -95,7 +109,7 @@ def wording(content: str, slot: int, wordings: Sequence[str]) -> str:
 
 def shuffle(options: Sequence[Option], rng: np.random.Generator) -> tuple[Option, ...]:
     """Options in a uniformly random order, so the key's position carries no signal."""
-    return tuple(options[i] for i in rng.permutation(len(options)))
+    return tuple([options[i] for i in rng.permutation(len(options)).tolist()])
 
 
 def draw_probs(rng: np.random.Generator, n: int, alpha: float = 1.0, min_prob: float = 0.01, decimals: int = 2) -> np.ndarray:
@@ -113,8 +127,8 @@ def draw_probs(rng: np.random.Generator, n: int, alpha: float = 1.0, min_prob: f
 
 def pick_gold(dist: TokenDistribution, gold_is_argmax: bool, rng: np.random.Generator) -> int:
     """The index of the gold token: the argmax, or a uniformly chosen other named token."""
-    probs = np.array(dist.probs)
-    top = int(np.argmax(probs))
+    probs = dist.probs
+    top = probs.index(max(probs))  # the first largest, as np.argmax
     if gold_is_argmax:
         return top
     others = [i for i in range(len(probs)) if i != top]
@@ -160,13 +174,34 @@ def _bound(b: float, tol: Tolerance) -> float:
     return max(tol.absolute or 0.0, (tol.relative or 0.0) * abs(b)) + 1e-12
 
 
-@dataclass(frozen=True)
-class Wrong:
-    """A wrong answer (a value or an option text) and the misconception behind it."""
+class Wrong(NamedTuple):
+    """A wrong answer (a value or an option text) and the misconception behind it.
+
+    A named tuple (immutable, and made at half a frozen dataclass's cost: items make dozens).
+    """
 
     value: float | str
     misconception: str
     feedback: str
+
+
+def distractor_reject(key: float, wrongs: Sequence[Wrong], decimals: int = 3) -> Reject | None:
+    """The Reject that :func:`numeric_item` or :func:`numeric_part` raises for these wrong
+    values, or None: a family checks its parts with it before it renders any text, so that a
+    rejected variant costs only its numbers."""
+    key = canonical_float(float(key))
+    bound = _bound(key, tolerance(decimals))
+    for w in wrongs:
+        v = canonical_float(float(w.value))
+        if math.isfinite(v) and _accepted_as_key(v, key, bound):
+            return Reject(f"the {w.misconception} value {v:g} is within the tolerance of the key {key:g}")
+    return None
+
+
+def _accepted_as_key(v: float, key: float, bound: float) -> bool:
+    """The tolerance would accept the misconception's value ``v`` as right (and it is not the key itself):
+    this variant cannot tell them apart."""
+    return abs(v - key) <= bound and abs(v - key) > 1e-9 * max(1.0, abs(key))
 
 
 def _numeric_distractors(key: float, wrongs: Sequence[Wrong], decimals: int) -> tuple[NumericDistractor, ...]:
@@ -179,16 +214,35 @@ def _numeric_distractors(key: float, wrongs: Sequence[Wrong], decimals: int) -> 
         if not math.isfinite(v):
             continue
         if abs(v - key) <= bound:
-            if abs(v - key) <= 1e-9 * max(1.0, abs(key)):
+            if not _accepted_as_key(v, key, bound):
                 continue  # the misconception gives the right answer in this variant: nothing to tell apart
-            # the tolerance would accept the misconception as right: this variant cannot tell them apart
             raise Reject(f"the {w.misconception} value {v:g} is within the tolerance of the key {key:g}")
         text = fmt(v, decimals)
         if text in shown:
             continue  # equal to another distractor as displayed
         shown.add(text)
-        out.append(NumericDistractor(value=v, misconception=w.misconception, feedback=w.feedback))
+        out.append(_distractor(v, w.misconception, w.feedback))
     return tuple(out)
+
+
+def _distractor(value: float, misconception: str, feedback: str) -> NumericDistractor:
+    """``NumericDistractor(value=..., misconception=..., feedback=...)`` for a finite canonical value.
+
+    A misconception id is validated the first time it is seen; after that the distractor is
+    assembled without validation (:func:`trusted`), as the value needs none.
+    """
+    if type(misconception) is str and misconception in _CHECKED_IDS and type(feedback) is str:
+        return trusted(NumericDistractor, {"value": value, "misconception": misconception, "feedback": feedback})  # type: ignore[no-any-return]
+    d = NumericDistractor(value=value, misconception=misconception, feedback=feedback)
+    if type(misconception) is str:
+        _CHECKED_IDS.add(misconception)
+    return d
+
+
+# Misconception ids that passed validation (MisconceptionId) once: code constants, a few dozen.
+_CHECKED_IDS: set[str] = set()
+# Part labels that passed validation (Identifier) once.
+_CHECKED_LABELS: set[str] = set()
 
 
 def numeric_item(stem: str, key: float, wrongs: Sequence[Wrong], explanation: str, decimals: int = 3, unit: str | None = None) -> NumericContent:
@@ -205,18 +259,31 @@ def numeric_item(stem: str, key: float, wrongs: Sequence[Wrong], explanation: st
     shown = fmt(key, decimals)
     if not explanation.rstrip().endswith(f"Answer: {shown}."):
         explanation = f"{explanation.rstrip()} Answer: {shown}."
-    return NumericContent(
-        stem=f"{stem}\n\n{tolerance_note(decimals)}", answer=float(key), tolerance=tolerance(decimals), decimals=decimals,
-        unit=unit, distractors=_numeric_distractors(float(key), wrongs, decimals), explanation=explanation,
-    )
+    given = {
+        "stem": f"{stem}\n\n{tolerance_note(decimals)}", "answer": key, "tolerance": tolerance(decimals), "decimals": decimals,
+        "unit": unit, "distractors": _numeric_distractors(key, wrongs, decimals), "explanation": explanation,
+    }
+    # What NumericContent's validation checks, checked here (the rest holds by construction:
+    # a non-empty stem, a canonical key, validated tolerance and distractors).
+    if math.isfinite(key) and type(decimals) is int and 0 <= decimals <= 12 and (unit is None or type(unit) is str) and type(explanation) is str:
+        return trusted(NumericContent, given)  # type: ignore[no-any-return]
+    return NumericContent(**given)
 
 
 def numeric_part(label: str, prompt: str, key: float, wrongs: Sequence[Wrong], decimals: int = 3) -> NumericPart:
     """One numeric part of a multipart item (tolerance as for whole items)."""
-    return NumericPart(
-        label=label, prompt=prompt, answer=float(key), tolerance=tolerance(decimals), decimals=decimals,
-        distractors=_numeric_distractors(float(key), wrongs, decimals),
-    )
+    answer = canonical_float(float(key))
+    given = {
+        "label": label, "prompt": prompt, "answer": answer, "tolerance": tolerance(decimals), "decimals": decimals,
+        "distractors": _numeric_distractors(answer, wrongs, decimals),
+    }
+    if (type(label) is str and label in _CHECKED_LABELS and type(prompt) is str and prompt and math.isfinite(answer)
+            and type(decimals) is int and 0 <= decimals <= 12):
+        return trusted(NumericPart, given)  # type: ignore[no-any-return]
+    part = NumericPart(**given)
+    if type(label) is str:
+        _CHECKED_LABELS.add(label)
+    return part
 
 
 # ---------------------------------------------------------------------------------------
@@ -246,9 +313,42 @@ def choice_item(
     if len(pool) < n_options - 1:
         raise Reject("too few distinct distractors")
     chosen = [pool[i] for i in sorted(rng.choice(len(pool), n_options - 1, replace=False))] if len(pool) > n_options - 1 else pool
-    options = [Option(text=key, correct=True, feedback=key_feedback)]
-    options += [Option(text=str(w.value), misconception=w.misconception, feedback=w.feedback) for w in chosen]
-    return SingleChoiceContent(stem=stem, options=shuffle(options, rng), explanation=explanation, shuffle=True)
+    options = [_option({"text": key, "correct": True, "feedback": key_feedback})]
+    options += [_option({"text": str(w.value), "misconception": w.misconception, "feedback": w.feedback}) for w in chosen]
+    # One key and texts distinct as displayed, by construction: what SingleChoiceContent's validators check.
+    return single_choice({"stem": stem, "options": shuffle(options, rng), "explanation": explanation, "shuffle": True}, checked=True)
+
+
+def _option(given: dict[str, object]) -> Option:
+    """``Option(**given)``; assembled without validation when every value is of its validated type
+    (a non-empty text, a bool, a str feedback, a misconception id validated once before)."""
+    text, m = given["text"], given.get("misconception")
+    if (type(text) is str and text and type(given.get("correct", False)) is bool and type(given.get("feedback", "")) is str
+            and (m is None or (type(m) is str and m in _CHECKED_IDS))):
+        return trusted(Option, given)  # type: ignore[no-any-return]
+    option = Option(**given)  # type: ignore[arg-type]
+    if type(m) is str:
+        _CHECKED_IDS.add(m)
+    return option
+
+
+def single_choice(given: dict[str, object], checked: bool = False) -> SingleChoiceContent:
+    """``SingleChoiceContent(**given)`` for options built by :func:`_option` (or validated).
+
+    Its validators (at least two options, texts distinct as displayed, exactly one correct) are
+    checked here unless the caller built the options so (``checked``); a failure goes to
+    validation, which reports it as usual.
+    """
+    options, stem = given["options"], given["stem"]
+    if (type(options) is tuple and len(options) >= 2 and type(stem) is str and stem and type(given.get("explanation", "")) is str
+            and type(given.get("shuffle", False)) is bool
+            and (checked or (_distinct_texts(options) and sum(o.correct for o in options) == 1))):
+        return trusted(SingleChoiceContent, given)  # type: ignore[no-any-return]
+    return SingleChoiceContent(**given)  # type: ignore[arg-type]
+
+
+def _distinct_texts(options: Sequence[Option]) -> bool:
+    return len({_norm(o.text) for o in options}) == len(options)
 
 
 def numeric_choice_item(
@@ -279,7 +379,13 @@ def multiple_response_item(
                 break
         else:
             raise Reject("no subset with both true and false statements")
-    options = [Option(text=t, correct=c, feedback=f, misconception=None if c else m) for t, c, f, m in items]
-    return MultipleResponseContent(
-        stem=stem, options=shuffle(options, rng), explanation=explanation, scoring=scoring, shuffle=True  # type: ignore[arg-type]
-    )
+    options = [_option({"text": t, "correct": c, "feedback": f, "misconception": None if c else m}) for t, c, f, m in items]
+    given = {"stem": stem, "options": shuffle(options, rng), "explanation": explanation, "scoring": scoring, "shuffle": True}
+    # MultipleResponseContent's validators: two options or more, distinct as displayed, one correct at least.
+    if (len(options) >= 2 and type(stem) is str and stem and type(explanation) is str and type(scoring) is str and scoring in _SCORINGS
+            and _distinct_texts(options) and any(o.correct for o in options)):
+        return trusted(MultipleResponseContent, given)  # type: ignore[no-any-return]
+    return MultipleResponseContent(**given)  # type: ignore[arg-type]
+
+
+_SCORINGS = frozenset(get_args(MultipleResponseScoring))
