@@ -180,3 +180,23 @@ def test_plain_data_is_canonicalised_as_the_item_data_field_validates_it(data, p
     got = canonical_plain(data)
     want = canonical(adapter.validate_python(data))
     assert repr(got) == repr(want) and [type(v) for v in got.values()] == [type(v) for v in want.values()]
+
+
+def test_picking_one_of_a_list_draws_what_generator_choice_draws():
+    from qbank.questions.families._common import pick
+
+    for seed in range(2000):
+        for values in ([7], [3, 5], [0, 2, 4, 6, 7], list(range(8))):
+            fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+            assert [pick(fast, values) for _ in range(3)] == [int(plain.choice(np.array(values))) for _ in range(3)]
+            assert fast.random() == plain.random()
+
+
+@pytest.mark.parametrize("n", range(0, 12))
+def test_a_short_sum_is_numpys_sum(n):
+    from qbank.questions.families._common import numpy_sum
+
+    rng = np.random.default_rng(n)
+    for _ in range(2000):
+        values = (np.round(rng.random(n), 2) if rng.random() < 0.5 else rng.random(n) * 10.0 ** rng.integers(-4, 4)).tolist()
+        assert numpy_sum(values) == float(np.sum(np.array(values, dtype=float)))
