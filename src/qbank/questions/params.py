@@ -340,10 +340,24 @@ class Dirichlet(Frozen):
                 except Reject as r:
                     out.append(r)
             return out
-        shape, size = self._gamma_args
-        g = np.empty((len(rngs), len(self.tokens) + (self.remainder is not None)))
+        shape, _ = self._gamma_args
+        g = np.empty((len(rngs), self.slots))
         for k, rng in enumerate(rngs):
             rng.standard_gamma(shape, out=g[k])  # the draws of standard_gamma(shape, size), in place
+        code, p = self.rounded(g)
+        return self.outcomes(code, p)
+
+    @property
+    def slots(self) -> int:
+        """Gamma variates per draw: one per token, plus the remainder's."""
+        return len(self.tokens) + (self.remainder is not None)
+
+    def rounded(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of gamma variates (one draw each) as :meth:`sample` rounds and checks them: a
+        code per row (0 accepted, else the first failed check: 1 low, 2 tie, 4 remainder) and
+        the rounded probabilities."""
+        import numpy as np
+
         total = g.sum(axis=-1)
         scale = 10**self.decimals
         x = g / total[:, None] * scale
@@ -365,10 +379,11 @@ class Dirichlet(Frozen):
             rest = p[:, -1]
             outside = ~((self.remainder.low - 1e-12 <= rest) & (rest <= self.remainder.high + 1e-12))
             code = np.where((code == 0) & outside, 4, code)
-        # Most draws of a narrow remainder range are rejected: their Reject (never raised,
-        # only counted by reason) is shared per reason rather than built each time.
-        low, tie = Reject(self._reason("low", [])), Reject(self._reason("tie", []))
-        outside_rejects = self._outside_rejects
+        return code, p
+
+    def outcomes(self, code: np.ndarray, p: np.ndarray) -> list[TokenDistribution | Reject]:
+        """Each row's distribution, or its Reject, from :meth:`rounded`."""
+        rejects = self._shared_rejects
         tokens = self.tokens
         label = self.remainder.label if self.remainder is not None else REMAINDER_LABEL
         with_rest = self.remainder is not None
@@ -377,23 +392,27 @@ class Dirichlet(Frozen):
             if c == 0:
                 # what _distribution(row) returns, inlined: this loop runs once per draw
                 out.append(trusted(TokenDistribution, {"tokens": dict(zip(tokens, row)), "remainder": row[-1] if with_rest else 0.0, "remainder_label": label}))
-            elif c == 1:
-                out.append(low)
-            elif c == 2:
-                out.append(tie)
             else:
-                r = outside_rejects.get(row[-1])
-                if r is None:
-                    if len(outside_rejects) >= 4096:  # only with many decimals
-                        outside_rejects.clear()
-                    r = outside_rejects[row[-1]] = Reject(self._reason("remainder", row))
-                out.append(r)
+                r = rejects.get(row[-1] if c == 4 else -c)
+                out.append(r if r is not None else self.shared_reject(c, row))
         return out
 
+    def shared_reject(self, code: int, row: list[float]) -> Reject:
+        """The Reject of a row that failed check ``code`` (1 low, 2 tie, 4 remainder): never
+        raised, only counted by reason, so one instance serves every row with that reason (most
+        draws of a narrow remainder range are rejected, and each text is formatted once)."""
+        rejects = self._shared_rejects
+        key = row[-1] if code == 4 else -code
+        r = rejects.get(key)
+        if r is None:
+            if len(rejects) >= 4096:  # only with many decimals
+                rejects.clear()
+            r = rejects[key] = Reject(self._reason({1: "low", 2: "tie", 4: "remainder"}[code], row))
+        return r
+
     @cached_property
-    def _outside_rejects(self) -> dict[float, Reject]:
-        """The Reject of each remainder value outside the range, built once per value (most
-        draws of a narrow range are rejected, and each reason's text is formatted once)."""
+    def _shared_rejects(self) -> dict[float, Reject]:
+        # keyed by the remainder value for the remainder check, -1 and -2 for the others
         return {}
 
     def _reason(self, check: str, p: list[float]) -> str:

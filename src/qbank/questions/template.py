@@ -10,8 +10,8 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, ValidationError, model_validator
@@ -258,11 +258,12 @@ class Template(Frozen):
         specs = self.specs()
         rngs = rngs_for(self.id, self.version, seeds)
         # Every rejected draw as (seed index, reason), in order: counted only if a seed runs out of draws.
-        rejected: list[tuple[int, str]] = []
+        rejected: list[tuple[int, Any]] = []
         tries = [0] * len(seeds)
         results: list[tuple[Content, dict[str, Any]] | None] = [None] * len(seeds)
         exhausted: list[int] = []
         checks = [c for c in self.constraints if c.phase == "content"]
+        dump = fam.params.__pydantic_serializer__.to_python  # what model_dump calls
         # Rounds: every seed still without content draws parameters (each seed retrying its
         # own rejected draws, spec by spec, with its own generator), then the family builds
         # the round's seeds; a seed whose build rejects draws again in the next round. Each
@@ -287,10 +288,10 @@ class Template(Frozen):
                     rejected.append((i, reason))
                     pending.append(i)
                 else:
-                    results[i] = (content, {"params": params.model_dump(mode="json"), **extra})
+                    results[i] = (content, {"params": dump(params, mode="json"), **extra})
         if exhausted:
             i = min(exhausted)  # the seed instantiate() one by one would have failed on first
-            reason, count = Counter(r for k, r in rejected if k == i).most_common(1)[0]
+            reason, count = Counter(reasons_of(rejected, i)).most_common(1)[0]
             raise ConstraintError(
                 f"template {self.id} (seed {seeds[i]}): no draw met the constraints in {self.max_draws} tries; "
                 f"most often: {reason} ({count} times)"
@@ -311,7 +312,7 @@ class Template(Frozen):
             return r
 
     def _params_many(self, fam: Family, specs: dict[str, Distribution], idx: list[int], rngs: list[np.random.Generator],
-                     rejected: list[tuple[int, str]], tries: list[int]) -> tuple[list[tuple[int, Any]], list[int]]:
+                     rejected: list[tuple[int, Any]], tries: list[int]) -> tuple[list[tuple[int, Any]], list[int]]:
         """The validated parameters of each seed index in ``idx`` (the draw stage of :meth:`_draw`,
         retried until accepted as there), and the indices whose budget ran out.
 
@@ -333,12 +334,19 @@ class Template(Frozen):
         for i in idx:
             (pending if tries[i] < budget else exhausted).append(i)
         names = [name for name, _ in drawn_specs]
+        prefix = _dirichlet_prefix([spec for _, spec in drawn_specs])
         while pending:
-            for i in pending:
-                tries[i] += 1
-            alive = pending
-            columns: list[list[Any]] = []  # per drawn spec, the values of the draws still alive
-            for _, spec in drawn_specs:
+            if prefix:
+                # the leading Dirichlets' retries, resolved for each generator at once
+                alive, columns, out_of_draws = _draw_prefix(prefix, pending, rngs, rejected, tries, budget)
+                exhausted += out_of_draws
+                pending = [i for i in pending if i not in out_of_draws] if out_of_draws else pending
+            else:
+                for i in pending:
+                    tries[i] += 1
+                alive = pending
+                columns = []  # per drawn spec, the values of the draws still alive
+            for _, spec in drawn_specs[len(prefix):]:
                 drawn = sample_many(spec, [rngs[i] for i in alive])
                 keep = [k for k, v in enumerate(drawn) if not isinstance(v, Reject)]
                 if len(keep) < len(drawn):
@@ -434,6 +442,133 @@ class Template(Frozen):
             points=self.points, tags=self.tags, difficulty=self.difficulty, data=data,
         )
         return ITEM_TYPES[fields["type"]].model_validate(fields)
+
+
+def _dirichlet_prefix(specs: list[Any]) -> list[Any]:
+    """The leading Dirichlets of ``specs`` that draw the same gamma variates (same alpha and
+    slots), when there are two or more of them; else an empty list.
+
+    Until every one of them is accepted in a row, such a template draws nothing but rows of
+    gamma variates, each rejected row starting over at the first: two narrow Dirichlets
+    (compare-states) take a dozen rows per seed, which :func:`_draw_prefix` draws in one
+    call per generator instead of one call per row.
+    """
+    from .params import Dirichlet
+
+    prefix: list[Any] = []
+    for spec in specs:
+        if not isinstance(spec, Dirichlet) or not isinstance(spec._gamma_args[0], float):
+            break
+        if prefix and (spec._gamma_args != prefix[0]._gamma_args):
+            break
+        prefix.append(spec)
+    return prefix if len(prefix) >= 2 else []
+
+
+_CHUNK = 16  # gamma rows drawn ahead per generator and round of _draw_prefix
+
+
+def _draw_prefix(prefix: list[Any], pending: list[int], rngs: list[np.random.Generator], rejected: list[tuple[int, Any]],
+                 tries: list[int], budget: int) -> tuple[list[int], list[list[Any]], list[int]]:
+    """One attempt or more of the Dirichlet prefix for each pending seed index, until it is
+    accepted in full: the indices that got there, each prefix spec's distribution for them (a
+    column per spec), and the indices whose budget ran out first.
+
+    What the pass-by-pass path does, row by row: every attempt advances ``tries`` (none starts
+    once the budget is spent), a rejected row records its reason and starts the next attempt
+    at the first spec, and the generator ends up right after the last row used. To get
+    there cheaply, rows are drawn ahead in chunks (one ``standard_gamma`` call per generator:
+    the same variates, in the same order, as one call per row) from a saved state; once the
+    rows used are known, the state is restored and exactly those rows are drawn again.
+    """
+    import numpy as np
+
+    shape, _ = prefix[0]._gamma_args
+    slots = prefix[0].slots
+    m = len(prefix)
+    saved = {i: rngs[i].bit_generator.state for i in pending}
+    used = dict.fromkeys(pending, 0)
+    position = dict.fromkeys(pending, 0)  # the prefix spec the next row goes to
+    rows: dict[int, list[Any]] = {i: [None] * m for i in pending}  # the current attempt's accepted rows
+    done: list[int] = []
+    exhausted: list[int] = []
+    reject_cache = [spec._shared_rejects for spec in prefix]  # what shared_reject looks up first
+    todo = pending
+    while todo:
+        g = np.empty((len(todo), _CHUNK, slots))
+        for k, i in enumerate(todo):
+            rngs[i].standard_gamma(shape, out=g[k])
+        flat = g.reshape(-1, slots)
+        checked: list[tuple[Any, Any]] = []
+        for t, spec in enumerate(prefix):  # equal specs (two states of one model) are checked once
+            same = next((u for u in range(t) if prefix[u] == spec), None)
+            checked.append(checked[same] if same is not None else spec.rounded(flat))
+        codes = [code.reshape(len(todo), _CHUNK).tolist() for code, _ in checked]
+        probs = [p.reshape(len(todo), _CHUNK, slots) for _, p in checked]
+        todo_next = []
+        for k, i in enumerate(todo):
+            row_codes = [c[k] for c in codes]
+            t = start = position[i]
+            n = 0
+            for r in range(_CHUNK):
+                if t == 0:
+                    if tries[i] >= budget:
+                        exhausted.append(i)
+                        break
+                    tries[i] += 1
+                n += 1
+                if row_codes[t][r] == 0:
+                    rows[i][t] = (probs[t], k, r)
+                    t += 1
+                    if t == m:
+                        done.append(i)
+                        break
+                else:
+                    t = 0
+            else:
+                todo_next.append(i)
+            if n > 0:
+                # the reasons of this chunk's rejected rows, worked out only if they are ever reported
+                rejected.append((i, partial(_prefix_reasons, prefix, row_codes, [p[k] for p in probs], start, n)))
+            position[i], used[i] = t, used[i] + n
+        todo = todo_next
+    for i in done:
+        bit_generator = rngs[i].bit_generator
+        bit_generator.state = saved[i]
+        rngs[i].standard_gamma(shape, (used[i], slots))  # the rows used, to leave the generator after them
+    done.sort()
+    columns = [[prefix[t]._distribution(_row(rows[i][t])) for i in done] for t in range(m)]
+    return done, columns, exhausted
+
+
+def _row(at: tuple[Any, int, int]) -> list[float]:
+    probs, k, r = at
+    return probs[k, r].tolist()  # type: ignore[no-any-return]
+
+
+def _prefix_reasons(prefix: list[Any], codes: list[list[int]], probs: list[Any], start: int, n: int) -> list[str]:
+    """The reasons of the rejected rows among the first ``n`` rows of a chunk (the prefix at spec ``start``
+    at its first row), in order: the walk of :func:`_draw_prefix` again."""
+    out = []
+    t = start
+    for r in range(n):
+        c = codes[t][r]
+        if c == 0:
+            t = (t + 1) % len(prefix)
+        else:
+            out.append(prefix[t].shared_reject(c, probs[t][r].tolist()).reason)
+            t = 0
+    return out
+
+
+def reasons_of(rejected: list[tuple[int, Any]], i: int) -> Iterator[str]:
+    """The reasons recorded for seed index ``i``, in order (a callable entry stands for several, see :func:`_draw_prefix`)."""
+    for k, reason in rejected:
+        if k == i:
+            if callable(reason):
+                yield from reason()
+            else:
+                yield reason
 
 
 def _assembled_item_types() -> dict[type, type]:

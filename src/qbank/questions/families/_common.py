@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from hashlib import blake2b
 from functools import lru_cache
 from typing import NamedTuple, get_args
 
@@ -31,7 +32,8 @@ from ..params import Reject, TokenDistribution
 __all__ = [
     "Wrong", "choice_item", "decimals_for", "distractor_reject", "draw_probs", "fmt", "only", "or_reject", "multiple_response_item",
     "numeric_item", "numeric_part", "numpy_sum", "pick",
-    "numeric_choice_item", "pick_gold", "shuffle", "single_choice", "tok", "token_table", "tolerance", "tolerance_note", "wording",
+    "numeric_choice_item", "option", "pick_gold", "shuffle", "single_choice", "tok", "token_table", "tolerance", "tolerance_note", "wording",
+    "wording_index",
 ]
 
 
@@ -56,12 +58,16 @@ def token_table(dists: Sequence[tuple[str, TokenDistribution]]) -> str:
     if len(dists) == 1:
         # one column (most stems): the same text as the general case below, with less machinery
         rows = [f"| {tok(t)} | {_prob_text(p)} |" for t, p in dists[0][1].tokens.items()]
+    elif len(dists) == 2 and dists[0][1].tokens.keys() == dists[1][1].tokens.keys() and list(dists[0][1].tokens) == list(dists[1][1].tokens):
+        # two columns over the same tokens in the same order (two states of one model)
+        second = dists[1][1].tokens
+        rows = [f"| {tok(t)} | {_prob_text(p)} | {_prob_text(second[t])} |" for t, p in dists[0][1].tokens.items()]
     else:
         names = list(dict.fromkeys(t for _, d in dists for t in d.tokens))
-        rows = [f"| {tok(t)} | " + " | ".join(fmt(d.tokens.get(t, 0.0), 2) for _, d in dists) + " |" for t in names]
+        rows = [f"| {tok(t)} | " + " | ".join(_prob_text(d.tokens.get(t, 0.0)) for _, d in dists) + " |" for t in names]
     if any(d.remainder for _, d in dists):
         label = dists[0][1].remainder_label
-        rows.append(f"| {label} | " + " | ".join(fmt(d.remainder, 2) for _, d in dists) + " |")
+        rows.append(f"| {label} | " + " | ".join(_prob_text(d.remainder) for _, d in dists) + " |")
     return "\n".join([header, rule, *rows])
 
 
@@ -117,10 +123,14 @@ def wording(content: str, slot: int, wordings: Sequence[str]) -> str:
     option. The choice is a function of the content, not a draw from the generator: a template
     with fixed parameters stays one question, and the random stream is untouched.
     """
-    import hashlib
+    return wordings[wording_index(content, slot, len(wordings))]
 
-    digest = hashlib.blake2b(f"{content}\x00{slot}".encode(), digest_size=8).digest()
-    return wordings[int.from_bytes(digest, "big") % len(wordings)]
+
+def wording_index(content: str, slot: int, n: int) -> int:
+    """Which of ``n`` wordings :func:`wording` takes for ``slot``: a family with wordings to
+    format picks first and formats only the one it shows."""
+    digest = blake2b(f"{content}\x00{slot}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % n
 
 
 def shuffle(options: Sequence[Option], rng: np.random.Generator) -> tuple[Option, ...]:
@@ -339,6 +349,11 @@ def choice_item(
     options += [_option({"text": str(w.value), "misconception": w.misconception, "feedback": w.feedback}) for w in chosen]
     # One key and texts distinct as displayed, by construction: what SingleChoiceContent's validators check.
     return single_choice({"stem": stem, "options": shuffle(options, rng), "explanation": explanation, "shuffle": True}, checked=True)
+
+
+def option(**given: object) -> Option:
+    """``Option(**given)``, assembled without validation when every value is of its validated type."""
+    return _option(given)
 
 
 def _option(given: dict[str, object]) -> Option:
