@@ -61,6 +61,23 @@ def test_a_constant_tail_entropy_is_the_entropy_of_the_full_vector_bit_for_bit(n
         assert constant_tail_entropy(first, rest, n, base) == float(entropy(full, base))
 
 
+@pytest.mark.parametrize("off", [0.0, 0.5e-9, 0.99e-9, 0.99999e-9, 1e-9, 1.00001e-9, 1.01e-9, 2e-9, -0.99999e-9, -1.00001e-9])
+def test_a_constant_tail_entropy_checks_the_sum_as_entropy_does_at_the_tolerance_edge(off) -> None:
+    for n in (2, 9, 1000, 60000):
+        rest = 0.3 / (n - 1)
+        first = 0.7 + off
+        full = np.full(n, rest)
+        full[0] = first
+        try:
+            want = float(entropy(full))
+        except ValueError as exc:
+            with pytest.raises(ValueError, match="sum to 1") as info:
+                constant_tail_entropy(first, rest, n)
+            assert str(info.value) == str(exc)
+        else:
+            assert constant_tail_entropy(first, rest, n) == want
+
+
 def test_a_constant_tail_entropy_refuses_what_entropy_refuses() -> None:
     with pytest.raises(ValueError, match="sum to 1"):
         constant_tail_entropy(0.5, 0.1, 3)

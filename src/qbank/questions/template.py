@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from ..errors import ConstraintError, InputError
 from . import _model
-from ._model import Frozen, Identifier, NotPlainJson, canonical_plain, trusted
+from ._model import Frozen, Identifier, NotPlainJson, canonical_plain
 from .constraints import Constraint
 from .items import ITEM_TYPES, Content, ItemContent, item_id
 from .params import Distribution, ParamSpec, Reject
@@ -413,8 +413,8 @@ class Template(Frozen):
         The content was validated when it was built (families build it through the models'
         validating constructors), and the identity comes from this validated template, so
         validating the item would check them again and change nothing: it is assembled as
-        validation would assemble it, and only ``data`` is checked (:func:`canonical_plain`,
-        what the ``data`` field's validation gives). Anything outside that lane takes the
+        validation would assemble it (every field given, so all of them set), and only ``data``
+        is checked (:func:`canonical_plain`, what the ``data`` field's validation gives). Anything outside that lane takes the
         validating path: a stem rendered from the bank (``model_copy`` does not validate
         it), a seed that is not a plain int, data with other types than JSON's, and every
         item while :data:`~qbank.questions._model.VALIDATE` is set (tests compare both paths).
@@ -427,12 +427,22 @@ class Template(Frozen):
             except NotPlainJson:
                 pass
             else:
-                values = content.__dict__.copy()
-                values.update(
-                    id=item_id(self.id, self.version, seed), template=self.id, version=self.version, seed=seed,
-                    title=self.title, points=self.points, tags=self.tags, difficulty=self.difficulty, data=clean,
-                )
-                return trusted(item_cls, values)
+                values = content.__dict__.copy()  # every field of the item, in its order (see _assembled_item_types)
+                values["id"] = item_id(self.id, self.version, seed)
+                values["template"] = self.id
+                values["version"] = self.version
+                values["seed"] = seed
+                values["title"] = self.title
+                values["points"] = self.points
+                values["tags"] = self.tags
+                values["difficulty"] = self.difficulty
+                values["data"] = clean
+                item = _new(item_cls)
+                _setattr(item, "__dict__", values)
+                _setattr(item, "__pydantic_fields_set__", set(values))
+                _setattr(item, "__pydantic_extra__", None)
+                _setattr(item, "__pydantic_private__", None)
+                return item
         names = _FIELD_NAMES.get(cls)
         if names is None:
             names = _FIELD_NAMES[cls] = tuple(cls.model_fields)
@@ -583,4 +593,6 @@ def _assembled_item_types() -> dict[type, type]:
 
 
 _CONTENT_ITEM = _assembled_item_types()
+_new = object.__new__
+_setattr = object.__setattr__
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

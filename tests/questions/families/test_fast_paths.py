@@ -200,3 +200,16 @@ def test_a_short_sum_is_numpys_sum(n):
     for _ in range(2000):
         values = (np.round(rng.random(n), 2) if rng.random() < 0.5 else rng.random(n) * 10.0 ** rng.integers(-4, 4)).tolist()
         assert numpy_sum(values) == float(np.sum(np.array(values, dtype=float)))
+
+
+def test_percent_formatting_gives_the_format_spec_texts():
+    """canonical_float and fmt format with %-formatting: the same texts as f"{x:.12g}" and f"{x:.3f}"."""
+    from qbank.questions.families._common import fmt
+
+    rng = np.random.default_rng(0)
+    xs = np.concatenate([rng.random(20000) * 10.0 ** rng.integers(-12, 12, 20000), np.round(rng.random(5000), 3) - 0.5]).tolist()
+    for x in xs + [0.0, -0.0, 1e300, -1e-300, 5e-324, np.float64(0.125)]:
+        assert canonical_float(x) == float(f"{x:.12g}")
+        for d in (0, 2, 3, 4, 6):
+            s = f"{x:.{d}f}"
+            assert fmt(x, d) == (s[1:] if s[0] == "-" and float(s) == 0 else s)

@@ -86,17 +86,20 @@ def _k_minus_1_entropy(k: int, eps: float) -> float:
 def _render(p: LabelSmoothing, c: int, key_loss: float, ce: float, k_minus_1: float, mean_nl: float) -> tuple[object, dict[str, object]]:
     if p.ask in ("optimum", "min_loss"):
         k = p.vocab
-        k_tex = f"{k:,}".replace(",", "{,}")  # a bare comma in TeX math is punctuation: 3,111 would read "3, 111"
         opt = _optimum(k, p.eps)
+        k_tex = f"{k:,}".replace(",", "{,}")  # a bare comma in TeX math is punctuation: 3,111 would read "3, 111"
         if p.ask == "optimum":
             key = opt
-            stem = f"{_conv(p.eps)} The vocabulary has $K = {k_tex}$ tokens. Which probability of the gold token minimises the smoothed loss?"
+            decimals = 3 if k <= 100 else 4
             wrongs = [
                 Wrong(1.0, "M-LS-MIN-ZERO", "At $p_c = 1$ the other tokens get 0 and the smoothed loss is infinite."),
                 Wrong(1 - p.eps, "M-LS-K-1", "That is the $\\varepsilon/(K-1)$ convention; here the gold token also gets $\\varepsilon/K$."),
             ]
+            if (reject := distractor_reject(key, wrongs, decimals)) is not None:
+                raise reject
+            stem = f"{_conv(p.eps)} The vocabulary has $K = {k_tex}$ tokens. Which probability of the gold token minimises the smoothed loss?"
             expl = f"The loss is minimised at $p = q$, so $p_c^* = 1 - \\varepsilon + \\varepsilon/K = {fmt(opt, 6)}$, i.e. {fmt(key, 3)}."
-            return numeric_item(stem, key, wrongs, expl, decimals=3 if k <= 100 else 4), {"optimum": key}
+            return numeric_item(stem, key, wrongs, expl, decimals=decimals), {"optimum": key}
         key = float(label_smoothing_min_loss(k, p.eps))
         wrongs = [
             Wrong(0.0, "M-LS-MIN-ZERO", "With smoothing the target is not one-hot, so the loss cannot reach 0: its minimum is $H(q)$."),

@@ -57,19 +57,23 @@ def build_many(params: list[LogitGradient], rngs: list[np.random.Generator]) -> 
     return [or_reject(_render, p, rng, gold[i], *grads[i]) for i, (p, rng) in enumerate(zip(params, rngs))]
 
 
-def _vector_wrongs(p: LogitGradient, c: int, g: list[float], g_rest: float) -> Iterator[tuple[float, list[Wrong]]]:
-    """Each part's key and wrong values (the vector form): the listed tokens, then the remainder's tokens."""
+def _vector_wrongs(p: LogitGradient, c: int, g: list[float], g_rest: float) -> Iterator[tuple[float, list[tuple[float, str, str]]]]:
+    """Each part's key and wrong values (the vector form): the listed tokens, then the remainder's tokens.
+
+    Plain (value, misconception, feedback) tuples: most variants of this form are rejected on
+    them, before any Wrong is needed.
+    """
     probs = p.probs.probs
     n = len(probs)
+    uniform = (1 - probs[c]) / (n - 1) if n > 1 else 0.0  # only the other tokens use it
     for i, pi in enumerate(probs):
         if i == c:
-            wrongs = [Wrong(1.0 - pi, *_SIGN_FLIP), Wrong(-1 / pi, *_PROB_GRAD), Wrong(pi * (1 - pi), *_JACOBIAN)]
+            wrongs = [(1.0 - pi, *_SIGN_FLIP), (-1 / pi, *_PROB_GRAD), (pi * (1 - pi), *_JACOBIAN)]
         else:
-            wrongs = [Wrong(0.0 - pi, *_SIGN_FLIP), Wrong(0.0, *_PROB_GRAD), Wrong(pi * (1 - pi), *_JACOBIAN),
-                      Wrong(0.0, *_ONLY_CORRECT), Wrong((1 - probs[c]) / (n - 1), *_UNIFORM)]
+            wrongs = [(0.0 - pi, *_SIGN_FLIP), (0.0, *_PROB_GRAD), (pi * (1 - pi), *_JACOBIAN), (0.0, *_ONLY_CORRECT), (uniform, *_UNIFORM)]
         yield g[i], wrongs
     if p.probs.remainder:
-        yield g_rest, [Wrong(p.probs.remainder, *_REST_UNIFORM), Wrong(0.0, *_REST_ONLY_CORRECT)]
+        yield g_rest, [(p.probs.remainder, *_REST_UNIFORM), (0.0, *_REST_ONLY_CORRECT)]
 
 
 _SIGN_FLIP = ("M-SIGN-FLIP", "That is $e_c - p$, the update direction $-g$, not the gradient.")
