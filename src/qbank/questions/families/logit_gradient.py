@@ -130,10 +130,11 @@ def _render(p: LogitGradient, rng: np.random.Generator, c: int, g: list[float], 
         stem = intro + "\n\nWhich logit receives the largest push from one gradient-descent step, and in which direction?"
         return choice_item(stem, key, "Right: $|p_c - 1| = \\sum_{j\\ne c} p_j$ exceeds every wrong $p_j$.", wrongs, rng, explanation), data
     labels = [f"t{i + 1}" for i in range(len(names))]
-    parts = [numeric_part(labels[i], f"$\\partial L/\\partial z$ for {tok(n)}", key, wrongs)
+    parts = [numeric_part(labels[i], f"$\\partial L/\\partial z$ for {tok(n)}", key, [Wrong(*w) for w in wrongs])
              for i, (n, (key, wrongs)) in enumerate(zip(names, parts_wrongs))]
     if p.probs.remainder:
         key, wrongs = parts_wrongs[-1]
-        parts.append(numeric_part("rest", f"$\\partial L/\\partial z$ for {'the other token' if n_rest == 1 else f'each one of the {n_rest} other tokens'}", key, wrongs))
+        parts.append(numeric_part("rest", f"$\\partial L/\\partial z$ for {'the other token' if n_rest == 1 else f'each one of the {n_rest} other tokens'}",
+                                  key, [Wrong(*w) for w in wrongs]))
     stem = intro + "\n\nGive $\\partial L/\\partial z$ for every token below. " + tolerance_note(3) + " (per entry)"
     return MultipartContent(stem=stem, parts=tuple(parts), explanation=explanation), data
