@@ -1,64 +1,118 @@
 """Variants per second per family (single-threaded): one by one (``instantiate``) and through
 the batch path (``instantiate_many``), plus the number of distinct variants among the seeds.
 
-Run: .venv/bin/python bench/bench_families.py [--seeds N] [--repeat R]
+Run: .venv/bin/python bench/bench_families.py [--seeds 1000] [--repeat 5] [--family NAME ...]
+         [--tree before=/path/to/old/src ...]
 
-Each figure is the best of ``--repeat`` runs over 1,000 seeds of each family's first template,
-on the 2-core dev machine while other work ran on it (load about 2; figures move 10-20 %
-between runs). Before -> after the speed work of issue 4 (single/s, batch/s):
+Each figure is over ``--seeds`` seeds (0, 1, ...) of each family's first template. Every
+source tree (this one, "now", plus each ``--tree NAME=SRC``, put on PYTHONPATH ahead of the
+installed package, e.g. ``git archive 4246bec src | tar -x -C /tmp/before``) is measured in
+its own fresh process, the trees' runs interleaved round by round, and the median of the
+``--repeat`` rounds is reported with each tree's ratio to the first. The machine is shared:
+the load average is printed with the table, and only ratios from the same run mean much.
 
-    family            before        after      batch path
-    token-loss       2,216/4,209   3,076/8,245   build_many (11,000/s on a quiet machine)
-    compare-states   1,026/1,101   2,095/4,120   build_many (new)
-    logit-gradient   1,808/1,695   2,114/4,632   build_many (new)
-    next-step        1,410/1,554   1,838/6,031   build_many (new)
-    label-smoothing  2,227/2,332   3,255/6,473   build_many (new)
-    temperature      2,695/3,210   3,642/9,718   build_many (new)
-    nucleus          1,606/1,642   2,153/4,465   build_many (new)
+Every tree must give the same items: each worker prints a digest of the content hashes of
+its batch, and a tree whose digest differs from the first tree's is flagged in the table.
 
-The 20,000/s target is not reached. What went (bit-identical streams throughout):
-generator seeding (9 -> 1.5 us, ``rngs_for``), ``Choice`` with weights (7 -> 0.6 us), a
-Dirichlet attempt (64 -> 10 us one by one, a few us in a batch round), item construction
-(``model_construct`` replaced by pydantic-core validation), cached default specs. What is
-left, by cProfile of a batch: token-loss 58 % building content (strings, and pydantic
-validation of the numeric content and its distractor models), 21 % draws, 15 % items;
-compare-states 54 % draws (15 Dirichlet attempts per item for a remainder in [0.3, 0.8]);
-next-step 52 % content, 23 % draws, 20 % items (the JSON data field's validation is
-about half of an item's cost).
+For the history of the figures and what was changed, see bench/README.md ("Families").
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
-from qbank.questions import builtin_bank
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN_FAMILIES = ("token-loss", "compare-states", "logit-gradient", "next-step", "label-smoothing", "temperature", "nucleus")
+
+
+def measure(families: list[str] | None, seeds: int) -> dict[str, dict[str, object]]:
+    """One run of every family in this process: single/s, batch/s, distinct variants, digest."""
+    from qbank.questions import builtin_bank
+
+    bank = builtin_bank()
+    first: dict[str, object] = {}
+    for t in bank:
+        if t.family and (families is None or t.family in families):
+            first.setdefault(t.family, t)
+    out: dict[str, dict[str, object]] = {}
+    for fam, t in sorted(first.items()):
+        t.instantiate_many(range(5))  # warm caches (jinja, pydantic, lru caches)
+        [t.instantiate(s) for s in range(5)]
+        start = time.perf_counter()
+        items = [t.instantiate(s) for s in range(seeds)]
+        single = seeds / (time.perf_counter() - start)
+        start = time.perf_counter()
+        batch_items = t.instantiate_many(range(seeds))
+        batch = seeds / (time.perf_counter() - start)
+        digest = hashlib.sha256("".join(i.content_hash() for i in batch_items).encode()).hexdigest()[:12]
+        distinct = len({i.stem + "".join(sorted(o.text for o in getattr(i, "options", ()))) for i in items})
+        own = "build_many" if t.get_family().build_many is not None else "generic"
+        out[fam] = {"template": t.id, "path": own, "single": single, "batch": batch, "distinct": distinct, "digest": digest}
+    return out
+
+
+def run_worker(src: str, families: list[str] | None, seeds: int) -> dict[str, dict[str, object]]:
+    env = dict(os.environ, PYTHONPATH=src)
+    argv = [sys.executable, __file__, "--worker", "--seeds", str(seeds)]
+    for f in families or ():
+        argv += ["--family", f]
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=1000)
-    ap.add_argument("--repeat", type=int, default=3, help="best of this many runs (the machine may be shared)")
+    ap.add_argument("--repeat", type=int, default=5, help="rounds; the median is reported (the machine may be shared)")
+    ap.add_argument("--family", action="append", help="only this family (repeatable); 'token' for the seven token-distribution families")
+    ap.add_argument("--tree", action="append", default=[], help="NAME=SRC: also measure this source tree, side by side")
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    bank = builtin_bank()
-    first: dict[str, object] = {}
-    for t in bank:
-        if t.family:
-            first.setdefault(t.family, t)
-    print(f"{'family':<20} {'template':<26} {'batch path':>10} {'single/s':>9} {'batch/s':>9} {'distinct':>9}")
-    for fam, t in sorted(first.items()):
-        t.instantiate_many(range(5))  # warm caches (jinja, pydantic, lru caches)
-        single = batch = 0.0
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            items = [t.instantiate(s) for s in range(args.seeds)]
-            single = max(single, args.seeds / (time.perf_counter() - start))
-            start = time.perf_counter()
-            t.instantiate_many(range(args.seeds))
-            batch = max(batch, args.seeds / (time.perf_counter() - start))
-        distinct = len({i.stem + "".join(sorted(o.text for o in getattr(i, "options", ()))) for i in items})
-        own = "build_many" if t.get_family().build_many is not None else "generic"
-        print(f"{fam:<20} {t.id:<26} {own:>10} {single:>9.0f} {batch:>9.0f} {distinct:>9}")
+    families = None
+    if args.family:
+        families = [f for name in args.family for f in (TOKEN_FAMILIES if name == "token" else (name,))]
+    if args.worker:
+        print(json.dumps(measure(families, args.seeds)))
+        return
+
+    trees = [tuple(t.split("=", 1)) for t in args.tree] + [("now", str(ROOT / "src"))]
+    runs: dict[str, list[dict[str, dict[str, object]]]] = {name: [] for name, _ in trees}
+    load_before = os.getloadavg()
+    for _ in range(args.repeat):
+        for name, src in trees:
+            runs[name].append(run_worker(src, families, args.seeds))
+    load_after = os.getloadavg()
+
+    base = trees[0][0]
+    fams = sorted(runs[base][0])
+    head = f"{'family':<20} {'batch path':>10}"
+    for name, _ in trees:
+        head += f" {name + ' single/s':>15} {name + ' batch/s':>14}"
+    if len(trees) > 1:
+        head += f" {'single x':>9} {'batch x':>8} {'same items':>10}"
+    head += f" {'distinct':>9}"
+    print(head)
+    for fam in fams:
+        med = {name: {k: statistics.median(float(r[fam][k]) for r in runs[name]) for k in ("single", "batch")} for name, _ in trees}
+        line = f"{fam:<20} {str(runs[trees[-1][0]][0][fam]['path']):>10}"
+        for name, _ in trees:
+            line += f" {med[name]['single']:>15,.0f} {med[name]['batch']:>14,.0f}"
+        if len(trees) > 1:
+            now = trees[-1][0]
+            same = all(r[fam]["digest"] == runs[base][0][fam]["digest"] for name, _ in trees for r in runs[name])
+            line += f" {med[now]['single'] / med[base]['single']:>9.2f} {med[now]['batch'] / med[base]['batch']:>8.2f} {'yes' if same else 'NO':>10}"
+        line += f" {runs[trees[-1][0]][0][fam]['distinct']:>9}"
+        print(line)
+    print(f"{args.seeds} seeds per family, median of {args.repeat} interleaved rounds; "
+          f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
 
 
 if __name__ == "__main__":

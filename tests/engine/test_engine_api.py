@@ -16,7 +16,7 @@ PUBLIC = {
     "apply_temperature", "top_k", "top_p", "top_p_mask", "top_p_size", "renormalize_subset",
     "nucleus_remainder_count", "TOP_P_TOL",
     "Tree", "sequence_probabilities", "greedy_sequence", "most_probable_sequence", "exposure_bias",
-    "entropy", "kl_divergence",
+    "constant_tail_entropy", "entropy", "kl_divergence",
     "sigmoid", "softplus", "bradley_terry", "reward_model_loss", "reward_model_loss_grad",
     "ranking_loss", "ranking_loss_grad", "dpo_loss", "dpo_loss_grad", "ppo_ratio",
     "ppo_clip_objective", "ppo_clip_grad", "td_advantage", "rlhf_objective", "kl_shaped_reward",

@@ -9,7 +9,7 @@ Pure functions over float64 arrays; every function accepts one example or a batc
 * ``distributions``: largest-remainder rounding and the "(all other tokens)" bucket
 * ``decoding``: temperature, top-k, top-p
 * ``sequences``: greedy vs most probable sequence on a tree, exposure bias
-* ``information``: entropy, KL divergence
+* ``information``: entropy (also of a vector with a constant tail), KL divergence
 * ``preference``: Bradley-Terry, ranking loss, DPO, PPO, KL-regularised RLHF
 * ``best_of_n``: best-of-n distribution, expected reward and KL
 * ``mle``: empirical MLE, the first-token preamble simulation
@@ -48,7 +48,7 @@ from .gradients import (
 )
 from .evaluation import top1_accuracy
 from .grpo import group_advantages, grpo_objective
-from .information import entropy, kl_divergence
+from .information import constant_tail_entropy, entropy, kl_divergence
 from .kl_estimators import kl_estimator_moments, kl_estimators
 from .losses import (
     corpus_perplexity,
@@ -133,6 +133,7 @@ __all__ = [
     "most_probable_sequence",
     "exposure_bias",
     # information
+    "constant_tail_entropy",
     "entropy",
     "kl_divergence",
     # preference

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _checks
+from .information import constant_tail_entropy
 from .softmax import _max_and_tail
 
 __all__ = [
@@ -255,6 +256,12 @@ def label_smoothing_min_loss(num_classes: int, eps: float) -> float:
     Raises:
         ValueError: if ``num_classes`` < 1 or ``eps`` is outside [0, 1].
     """
+    k = _checks.int_at_least(num_classes, "num_classes", 1)
+    e = _eps(eps)
+    if e > 0:
+        # q = (1 - e + e/K, e/K, ..., e/K) has no zero entry: its entropy, computed on the
+        # same vector, without K logarithms
+        return constant_tail_entropy(1.0 - e + e / k, e / k, k)
     q = smoothed_target(num_classes, 0, eps)
     nz = q[q > 0]
     return float(-(nz * np.log(nz)).sum())

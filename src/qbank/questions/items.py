@@ -401,6 +401,15 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+# Each content type and the item type that adds identity to it (for assembling items from
+# content that was validated when it was built; see Template._item).
+CONTENT_ITEM_TYPES: dict[type[Content], type[_ItemBase]] = {
+    SingleChoiceContent: SingleChoiceItem, MultipleResponseContent: MultipleResponseItem, TrueFalseContent: TrueFalseItem,
+    NumericContent: NumericItem, ShortTextContent: ShortTextItem, OrderingContent: OrderingItem,
+    MatchingContent: MatchingItem, OpenResponseContent: OpenResponseItem, MultipartContent: MultipartItem,
+}
+
+
 def make_item(content: Content, **meta: Any) -> Any:
     """Attach identity and metadata (template, version, seed, title, tags, ...) to content."""
     fields = {name: getattr(content, name) for name in type(content).model_fields}

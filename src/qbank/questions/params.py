@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BeforeValidator, Field, JsonValue, field_validator, model_validator
 
-from ._model import Canonical, Frozen
+from ._model import Canonical, Frozen, trusted
 
 if TYPE_CHECKING:
     import numpy as np
@@ -175,7 +175,9 @@ class Uniform(Frozen):
 
     def sample(self, rng: np.random.Generator) -> float:
         if self.decimals is None:
-            return float(rng.uniform(self.low, self.high))
+            # rng.uniform(low, high) is low + (high - low) * rng.random(), the same double from the
+            # same draw (a test compares the streams), without the argument handling that is most of its cost
+            return self.low + (self.high - self.low) * rng.random()
         # draw on the grid of representable values so rounding never leaves the range
         lo = math.ceil(self.low * 10**self.decimals - 1e-9)
         hi = math.floor(self.high * 10**self.decimals + 1e-9)
@@ -195,8 +197,14 @@ class LogUniform(Frozen):
         _check_decimals_reachable(self.low, self.high, self.decimals)
         return self
 
+    @cached_property
+    def _log_range(self) -> tuple[float, float]:
+        lo, hi = math.log(self.low), math.log(self.high)
+        return lo, hi - lo
+
     def sample(self, rng: np.random.Generator) -> float:
-        x = math.exp(rng.uniform(math.log(self.low), math.log(self.high)))
+        lo, width = self._log_range
+        x = math.exp(lo + width * rng.random())  # exp(rng.uniform(ln low, ln high)), as in Uniform.sample
         if self.decimals is None:
             return x
         v = round(x, self.decimals)
@@ -322,10 +330,34 @@ class Dirichlet(Frozen):
         """
         import numpy as np
 
-        if not rngs:
-            return []
-        shape, size = self._gamma_args
-        g = np.stack([rng.standard_gamma(shape, size) for rng in rngs])
+        if len(rngs) < _SMALL_BATCH:
+            # A few generators (the tail of a batch's retries): numpy's fixed cost per call
+            # would outweigh the rows, and one by one gives the same draws.
+            out: list[TokenDistribution | Reject] = []
+            for rng in rngs:
+                try:
+                    out.append(self.sample(rng))
+                except Reject as r:
+                    out.append(r)
+            return out
+        shape, _ = self._gamma_args
+        g = np.empty((len(rngs), self.slots))
+        for k, rng in enumerate(rngs):
+            rng.standard_gamma(shape, out=g[k])  # the draws of standard_gamma(shape, size), in place
+        code, p = self.rounded(g)
+        return self.outcomes(code, p)
+
+    @property
+    def slots(self) -> int:
+        """Gamma variates per draw: one per token, plus the remainder's."""
+        return len(self.tokens) + (self.remainder is not None)
+
+    def rounded(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of gamma variates (one draw each) as :meth:`sample` rounds and checks them: a
+        code per row (0 accepted, else the first failed check: 1 low, 2 tie, 4 remainder) and
+        the rounded probabilities."""
+        import numpy as np
+
         total = g.sum(axis=-1)
         scale = 10**self.decimals
         x = g / total[:, None] * scale
@@ -338,33 +370,50 @@ class Dirichlet(Frozen):
         p = units / scale
         n = len(self.tokens)
         named = p[:, :n]
-        low = named.min(axis=-1) < self.min_prob - 1e-12
-        ordered = np.sort(named, axis=-1)
-        tie = (ordered[:, 1:] == ordered[:, :-1]).any(axis=-1) if self.distinct else np.zeros(len(rngs), dtype=bool)
+        # one code per row: 0 accepted, else the first failed check (1 low, 2 tie, 4 remainder)
+        code = np.where(named.min(axis=-1) < self.min_prob - 1e-12, 1, 0)
+        if self.distinct:
+            ordered = np.sort(named, axis=-1)
+            code = np.where((code == 0) & (ordered[:, 1:] == ordered[:, :-1]).any(axis=-1), 2, code)
         if self.remainder is not None:
             rest = p[:, -1]
             outside = ~((self.remainder.low - 1e-12 <= rest) & (rest <= self.remainder.high + 1e-12))
-        else:
-            outside = np.zeros(len(rngs), dtype=bool)
-        # Most draws of a narrow remainder range are rejected: their Reject (never raised,
-        # only counted by reason) is shared per reason rather than built each time.
-        rejects: dict[str, Reject] = {}
+            code = np.where((code == 0) & outside, 4, code)
+        return code, p
+
+    def outcomes(self, code: np.ndarray, p: np.ndarray) -> list[TokenDistribution | Reject]:
+        """Each row's distribution, or its Reject, from :meth:`rounded`."""
+        rejects = self._shared_rejects
+        tokens = self.tokens
+        label = self.remainder.label if self.remainder is not None else REMAINDER_LABEL
+        with_rest = self.remainder is not None
         out: list[TokenDistribution | Reject] = []
-        for k, row in enumerate(p.tolist()):
-            if low[k]:
-                reason = self._reason("low", row)
-            elif tie[k]:
-                reason = self._reason("tie", row)
-            elif outside[k]:
-                reason = self._reason("remainder", row)
+        for c, row in zip(code.tolist(), p.tolist()):
+            if c == 0:
+                # what _distribution(row) returns, inlined: this loop runs once per draw
+                out.append(trusted(TokenDistribution, {"tokens": dict(zip(tokens, row)), "remainder": row[-1] if with_rest else 0.0, "remainder_label": label}))
             else:
-                out.append(self._finish(row))
-                continue
-            r = rejects.get(reason)
-            if r is None:
-                r = rejects[reason] = Reject(reason)
-            out.append(r)
+                r = rejects.get(row[-1] if c == 4 else -c)
+                out.append(r if r is not None else self.shared_reject(c, row))
         return out
+
+    def shared_reject(self, code: int, row: list[float]) -> Reject:
+        """The Reject of a row that failed check ``code`` (1 low, 2 tie, 4 remainder): never
+        raised, only counted by reason, so one instance serves every row with that reason (most
+        draws of a narrow remainder range are rejected, and each text is formatted once)."""
+        rejects = self._shared_rejects
+        key = row[-1] if code == 4 else -code
+        r = rejects.get(key)
+        if r is None:
+            if len(rejects) >= 4096:  # only with many decimals
+                rejects.clear()
+            r = rejects[key] = Reject(self._reason({1: "low", 2: "tie", 4: "remainder"}[code], row))
+        return r
+
+    @cached_property
+    def _shared_rejects(self) -> dict[float, Reject]:
+        # keyed by the remainder value for the remainder check, -1 and -2 for the others
+        return {}
 
     def _reason(self, check: str, p: list[float]) -> str:
         """Why rounded probabilities ``p`` fail ``check`` (``low``, ``tie`` or ``remainder``)."""
@@ -393,20 +442,29 @@ class Dirichlet(Frozen):
 
     def _finish(self, p: list[float]) -> TokenDistribution:
         """The remainder's check, then the distribution, from rounded probabilities that passed the token checks."""
-        n = len(self.tokens)
-        named = p[:n]
-        rest = p[-1] if self.remainder is not None else 0.0
-        if self.remainder is not None and not self.remainder.low - 1e-12 <= rest <= self.remainder.high + 1e-12:
+        if self.remainder is not None and not self.remainder.low - 1e-12 <= p[-1] <= self.remainder.high + 1e-12:
             raise Reject(self._reason("remainder", p))
-        # Valid by construction (whole units of 10**-decimals in [0, 1] summing to one, already
-        # canonical floats), so the model is built without validating it again; a test checks
-        # that validation would give the same value.
-        d = self.decimals
-        return TokenDistribution.model_construct(
-            tokens={t: round(v, d) for t, v in zip(self.tokens, named)},
-            remainder=round(rest, d),
-            remainder_label=self.remainder.label if self.remainder else REMAINDER_LABEL,
-        )
+        return self._distribution(p)
+
+    def _distribution(self, p: list[float]) -> TokenDistribution:
+        """The distribution of rounded probabilities ``p`` that passed every check.
+
+        Valid by construction (whole units of 10**-decimals in [0, 1] summing to one, already
+        canonical floats), so the model is assembled without validating it again; a test checks
+        that validation would give the same value.
+        """
+        remainder = self.remainder
+        # Each entry is k / 10**decimals, which round(., decimals) leaves as it is (a test
+        # checks every k for every allowed decimals), so no rounding is needed here.
+        return trusted(TokenDistribution, {
+            "tokens": dict(zip(self.tokens, p)),
+            "remainder": p[-1] if remainder is not None else 0.0,
+            "remainder_label": remainder.label if remainder is not None else REMAINDER_LABEL,
+        })
+
+
+# Fewer generators than this draw one by one in Dirichlet.sample_many.
+_SMALL_BATCH = 6
 
 
 def sample_many(spec: Any, rngs: list[np.random.Generator]) -> list[Any]:
@@ -419,11 +477,17 @@ def sample_many(spec: Any, rngs: list[np.random.Generator]) -> list[Any]:
         return [spec.value] * len(rngs)
     if isinstance(spec, Dirichlet):
         return spec.sample_many(rngs)
-    if isinstance(spec, Choice) and spec.weights is not None:
+    if isinstance(spec, Choice):
+        options = spec.options
+        if spec.weights is None:
+            n = len(options)
+            return [options[int(rng.integers(n))] for rng in rngs]
         import numpy as np
 
         picks = np.searchsorted(spec._cdf, [rng.random() for rng in rngs], side="right").tolist()
-        return [spec.options[k] for k in picks]
+        return [options[k] for k in picks]
+    if isinstance(spec, (Uniform, LogUniform, Integer)):
+        return [spec.sample(rng) for rng in rngs]  # none of them rejects
     out: list[Any] = []
     for rng in rngs:
         try:

@@ -7,17 +7,19 @@ global random state, so a variant is the same on every machine and in every proc
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from functools import cached_property, lru_cache
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property, lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, ValidationError, model_validator
 
 from ..errors import ConstraintError, InputError
-from ._model import Frozen, Identifier
+from . import _model
+from ._model import Frozen, Identifier, NotPlainJson, canonical_plain
 from .constraints import Constraint
 from .items import ITEM_TYPES, Content, ItemContent, canonical_json, item_id
 from .params import Distribution, ParamSpec, Reject
@@ -280,44 +282,55 @@ class Template(Frozen):
         fam = self.get_family()
         if fam is None or not seeds:
             return [self.instantiate(seed) for seed in seeds]
+        # A batch allocates a hundred-odd objects per item and keeps them all (the items), with
+        # no reference cycles among them: the cyclic collector's passes over the growing batch
+        # find nothing and were a sixth of its time. It is paused for the batch, then resumed.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._instantiate_family_many(fam, seeds)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _instantiate_family_many(self, fam: Family, seeds: list[int]) -> list[Any]:
         specs = self.specs()
         rngs = rngs_for(self.id, self.version, seeds)
-        reasons: list[Counter[str]] = [Counter() for _ in seeds]
+        # Every rejected draw as (seed index, reason), in order: counted only if a seed runs out of draws.
+        rejected: list[tuple[int, Any]] = []
         tries = [0] * len(seeds)
         results: list[tuple[Content, dict[str, Any]] | None] = [None] * len(seeds)
         exhausted: list[int] = []
+        checks = [c for c in self.constraints if c.phase == "content"]
+        dump = fam.params.__pydantic_serializer__.to_python  # what model_dump calls
         # Rounds: every seed still without content draws parameters (each seed retrying its
         # own rejected draws, spec by spec, with its own generator), then the family builds
         # the round's seeds; a seed whose build rejects draws again in the next round. Each
         # generator sees exactly the calls instantiate() makes, in the same order.
         pending = list(range(len(seeds)))
         while pending:
-            drawn = self._params_many(fam, specs, [rngs[i] for i in pending], [reasons[i] for i in pending], [tries[i] for i in pending])
-            ready = []
-            for i, (params, used) in zip(pending, drawn):
-                tries[i] = used
-                if params is None:
-                    exhausted.append(i)
-                else:
-                    ready.append((i, params))
+            ready, out_of_draws = self._params_many(fam, specs, pending, rngs, rejected, tries)
+            exhausted += out_of_draws
             if fam.build_many is not None:
                 built = fam.build_many([p for _, p in ready], [rngs[i] for i, _ in ready]) if ready else []
             else:
                 built = [self._build_one(fam, p, rngs[i]) for i, p in ready]
             pending = []
             for (i, params), out in zip(ready, built):
-                reason = out.reason if isinstance(out, Reject) else None
-                if reason is None:
-                    content, extra = out if isinstance(out, tuple) else (out, {})
-                    reason = next((r for c in self.constraints if c.phase == "content" and (r := c.check(content))), None)
+                if isinstance(out, Reject):
+                    rejected.append((i, out.reason))
+                    pending.append(i)
+                    continue
+                content, extra = out if isinstance(out, tuple) else (out, {})
+                reason = next((r for c in checks if (r := c.check(content))), None) if checks else None
                 if reason is not None:
-                    reasons[i][reason] += 1
+                    rejected.append((i, reason))
                     pending.append(i)
                 else:
-                    results[i] = (content, {"params": params.model_dump(mode="json"), **extra})
+                    results[i] = (content, {"params": dump(params, mode="json"), **extra})
         if exhausted:
             i = min(exhausted)  # the seed instantiate() one by one would have failed on first
-            reason, count = reasons[i].most_common(1)[0]
+            reason, count = Counter(reasons_of(rejected, i)).most_common(1)[0]
             raise ConstraintError(
                 f"template {self.id} (seed {seeds[i]}): no draw met the constraints in {self.max_draws} tries; "
                 f"most often: {reason} ({count} times)"
@@ -337,50 +350,73 @@ class Template(Frozen):
         except Reject as r:
             return r
 
-    def _params_many(self, fam: Family, specs: dict[str, Distribution], rngs: list[np.random.Generator],
-                     reasons: list[Counter[str]], tries: list[int]) -> list[tuple[Any, int]]:
-        """Each generator's validated parameters (the draw stage of :meth:`_draw`, retried
-        until accepted as there) and its try count, or None when the budget ran out.
+    def _params_many(self, fam: Family, specs: dict[str, Distribution], idx: list[int], rngs: list[np.random.Generator],
+                     rejected: list[tuple[int, Any]], tries: list[int]) -> tuple[list[tuple[int, Any]], list[int]]:
+        """The validated parameters of each seed index in ``idx`` (the draw stage of :meth:`_draw`,
+        retried until accepted as there), and the indices whose budget ran out.
 
         All pending draws advance spec by spec together (:func:`~qbank.questions.params.sample_many`);
         a draw rejected at some spec starts over at the first spec in the next pass, as
-        :meth:`_params` would start over after its Reject.
+        :meth:`_params` would start over after its Reject. ``tries`` (per seed index) is
+        advanced and each rejection appended to ``rejected`` as ``(index, reason)``.
         """
-        from .params import sample_many
+        from .params import Fixed, sample_many
 
-        out: list[tuple[Any, int]] = [(None, t) for t in tries]
-        tries = list(tries)
-        pending = [k for k in range(len(rngs)) if tries[k] < self.max_draws]
+        # Fixed values draw nothing from the generator: each draw's dict starts from them (the
+        # validation reads the dict by field name, so the order of its keys does not matter).
+        fixed = {name: spec.value for name, spec in specs.items() if isinstance(spec, Fixed)}
+        drawn_specs = [(name, spec) for name, spec in specs.items() if not isinstance(spec, Fixed)]
+        ready: list[tuple[int, Any]] = []
+        exhausted: list[int] = []
+        budget = self.max_draws
+        pending = []
+        for i in idx:
+            (pending if tries[i] < budget else exhausted).append(i)
+        names = [name for name, _ in drawn_specs]
+        prefix = _dirichlet_prefix([spec for _, spec in drawn_specs])
         while pending:
-            values: dict[int, dict[str, Any]] = {k: {} for k in pending}
-            for k in pending:
-                tries[k] += 1
-            alive = pending
-            for name, spec in specs.items():
-                drawn = sample_many(spec, [rngs[k] for k in alive])
-                still = []
-                for k, v in zip(alive, drawn):
-                    if isinstance(v, Reject):
-                        reasons[k][v.reason] += 1
-                    else:
-                        values[k][name] = v
-                        still.append(k)
-                alive = still
-            for k in alive:
+            if prefix:
+                # the leading Dirichlets' retries, resolved for each generator at once
+                alive, columns, out_of_draws = _draw_prefix(prefix, pending, rngs, rejected, tries, budget)
+                exhausted += out_of_draws
+                pending = [i for i in pending if i not in out_of_draws] if out_of_draws else pending
+            else:
+                for i in pending:
+                    tries[i] += 1
+                alive = pending
+                columns = []  # per drawn spec, the values of the draws still alive
+            for _, spec in drawn_specs[len(prefix):]:
+                drawn = sample_many(spec, [rngs[i] for i in alive])
+                keep = [k for k, v in enumerate(drawn) if not isinstance(v, Reject)]
+                if len(keep) < len(drawn):
+                    rejected.extend((alive[k], v.reason) for k, v in enumerate(drawn) if isinstance(v, Reject))
+                    alive = [alive[k] for k in keep]
+                    drawn = [drawn[k] for k in keep]
+                    columns = [[col[k] for k in keep] for col in columns]
+                columns.append(drawn)
+            done = set()
+            for i, row in zip(alive, zip(*columns) if columns else [()] * len(alive)):
+                values = fixed.copy()
+                values.update(zip(names, row))
                 try:
-                    out[k] = (self._validate_params(fam, values[k]), tries[k])
+                    ready.append((i, self._validate_params(fam, values)))
+                    done.add(i)
                 except Reject as r:
-                    reasons[k][r.reason] += 1
-            done = {k for k in alive if out[k][0] is not None}
-            pending = [k for k in pending if k not in done and tries[k] < self.max_draws]
-        return [(p, tries[k]) for k, (p, _) in enumerate(out)]
+                    rejected.append((i, r.reason))
+            pending_next = []
+            for i in pending:
+                if i not in done:
+                    (pending_next if tries[i] < budget else exhausted).append(i)
+            pending = pending_next
+        ready.sort(key=lambda r: r[0])  # seed order, as the family's batch builder has always seen them
+        return ready, exhausted
 
     def _params(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator) -> Any:
         return self._validate_params(fam, {name: spec.sample(rng) for name, spec in specs.items()})
 
     def _validate_params(self, fam: Family, values: dict[str, Any]) -> Any:
         try:
-            params = fam.params.model_validate(values)
+            params = fam.params.__pydantic_validator__.validate_python(values)  # model_validate, one call less
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(x) for x in err["loc"])
@@ -411,8 +447,41 @@ class Template(Frozen):
             raise InputError(f"template {self.id}: stem: {exc}") from None
 
     def _item(self, content: Any, seed: int, data: dict[str, Any]) -> Any:
-        """What :func:`make_item` builds (the same validation), with the field names looked up once per type."""
+        """What :func:`make_item` builds: the content's fields plus this template's identity and ``data``.
+
+        The content was validated when it was built (families build it through the models'
+        validating constructors), and the identity comes from this validated template, so
+        validating the item would check them again and change nothing: it is assembled as
+        validation would assemble it (every field given, so all of them set), and only ``data``
+        is checked (:func:`canonical_plain`, what the ``data`` field's validation gives). Anything outside that lane takes the
+        validating path: a stem rendered from the bank (``model_copy`` does not validate
+        it), a seed that is not a plain int, data with other types than JSON's, and every
+        item while :data:`~qbank.questions._model.VALIDATE` is set (tests compare both paths).
+        """
         cls = type(content)
+        item_cls = _CONTENT_ITEM.get(cls) if self.stem is None and not _model.VALIDATE else None
+        if item_cls is not None and type(seed) is int and seed >= 0 and type(data) is dict:
+            try:
+                clean = canonical_plain(data)
+            except NotPlainJson:
+                pass
+            else:
+                values = content.__dict__.copy()  # every field of the item, in its order (see _assembled_item_types)
+                values["id"] = item_id(self.id, self.version, seed)
+                values["template"] = self.id
+                values["version"] = self.version
+                values["seed"] = seed
+                values["title"] = self.title
+                values["points"] = self.points
+                values["tags"] = self.tags
+                values["difficulty"] = self.difficulty
+                values["data"] = clean
+                item = _new(item_cls)
+                _setattr(item, "__dict__", values)
+                _setattr(item, "__pydantic_fields_set__", set(values))
+                _setattr(item, "__pydantic_extra__", None)
+                _setattr(item, "__pydantic_private__", None)
+                return item
         names = _FIELD_NAMES.get(cls)
         if names is None:
             names = _FIELD_NAMES[cls] = tuple(cls.model_fields)
@@ -424,6 +493,147 @@ class Template(Frozen):
         return ITEM_TYPES[fields["type"]].model_validate(fields)
 
 
+def _dirichlet_prefix(specs: list[Any]) -> list[Any]:
+    """The leading Dirichlets of ``specs`` that draw the same gamma variates (same alpha and
+    slots), when there are two or more of them; else an empty list.
+
+    Until every one of them is accepted in a row, such a template draws nothing but rows of
+    gamma variates, each rejected row starting over at the first: two narrow Dirichlets
+    (compare-states) take a dozen rows per seed, which :func:`_draw_prefix` draws in one
+    call per generator instead of one call per row.
+    """
+    from .params import Dirichlet
+
+    prefix: list[Any] = []
+    for spec in specs:
+        if not isinstance(spec, Dirichlet) or not isinstance(spec._gamma_args[0], float):
+            break
+        if prefix and (spec._gamma_args != prefix[0]._gamma_args):
+            break
+        prefix.append(spec)
+    return prefix if len(prefix) >= 2 else []
+
+
+_CHUNK = 16  # gamma rows drawn ahead per generator and round of _draw_prefix
+
+
+def _draw_prefix(prefix: list[Any], pending: list[int], rngs: list[np.random.Generator], rejected: list[tuple[int, Any]],
+                 tries: list[int], budget: int) -> tuple[list[int], list[list[Any]], list[int]]:
+    """One attempt or more of the Dirichlet prefix for each pending seed index, until it is
+    accepted in full: the indices that got there, each prefix spec's distribution for them (a
+    column per spec), and the indices whose budget ran out first.
+
+    What the pass-by-pass path does, row by row: every attempt advances ``tries`` (none starts
+    once the budget is spent), a rejected row records its reason and starts the next attempt
+    at the first spec, and the generator ends up right after the last row used. To get
+    there cheaply, rows are drawn ahead in chunks (one ``standard_gamma`` call per generator:
+    the same variates, in the same order, as one call per row) from a saved state; once the
+    rows used are known, the state is restored and exactly those rows are drawn again.
+    """
+    import numpy as np
+
+    shape, _ = prefix[0]._gamma_args
+    slots = prefix[0].slots
+    m = len(prefix)
+    saved = {i: rngs[i].bit_generator.state for i in pending}
+    used = dict.fromkeys(pending, 0)
+    position = dict.fromkeys(pending, 0)  # the prefix spec the next row goes to
+    rows: dict[int, list[Any]] = {i: [None] * m for i in pending}  # the current attempt's accepted rows
+    done: list[int] = []
+    exhausted: list[int] = []
+    reject_cache = [spec._shared_rejects for spec in prefix]  # what shared_reject looks up first
+    todo = pending
+    while todo:
+        g = np.empty((len(todo), _CHUNK, slots))
+        for k, i in enumerate(todo):
+            rngs[i].standard_gamma(shape, out=g[k])
+        flat = g.reshape(-1, slots)
+        checked: list[tuple[Any, Any]] = []
+        for t, spec in enumerate(prefix):  # equal specs (two states of one model) are checked once
+            same = next((u for u in range(t) if prefix[u] == spec), None)
+            checked.append(checked[same] if same is not None else spec.rounded(flat))
+        codes = [code.reshape(len(todo), _CHUNK).tolist() for code, _ in checked]
+        probs = [p.reshape(len(todo), _CHUNK, slots) for _, p in checked]
+        todo_next = []
+        for k, i in enumerate(todo):
+            row_codes = [c[k] for c in codes]
+            t = start = position[i]
+            n = 0
+            for r in range(_CHUNK):
+                if t == 0:
+                    if tries[i] >= budget:
+                        exhausted.append(i)
+                        break
+                    tries[i] += 1
+                n += 1
+                if row_codes[t][r] == 0:
+                    rows[i][t] = (probs[t], k, r)
+                    t += 1
+                    if t == m:
+                        done.append(i)
+                        break
+                else:
+                    t = 0
+            else:
+                todo_next.append(i)
+            if n > 0:
+                # the reasons of this chunk's rejected rows, worked out only if they are ever reported
+                rejected.append((i, partial(_prefix_reasons, prefix, row_codes, [p[k] for p in probs], start, n)))
+            position[i], used[i] = t, used[i] + n
+        todo = todo_next
+    for i in done:
+        bit_generator = rngs[i].bit_generator
+        bit_generator.state = saved[i]
+        rngs[i].standard_gamma(shape, (used[i], slots))  # the rows used, to leave the generator after them
+    done.sort()
+    columns = [[prefix[t]._distribution(_row(rows[i][t])) for i in done] for t in range(m)]
+    return done, columns, exhausted
+
+
+def _row(at: tuple[Any, int, int]) -> list[float]:
+    probs, k, r = at
+    return probs[k, r].tolist()  # type: ignore[no-any-return]
+
+
+def _prefix_reasons(prefix: list[Any], codes: list[list[int]], probs: list[Any], start: int, n: int) -> list[str]:
+    """The reasons of the rejected rows among the first ``n`` rows of a chunk (the prefix at spec ``start``
+    at its first row), in order: the walk of :func:`_draw_prefix` again."""
+    out = []
+    t = start
+    for r in range(n):
+        c = codes[t][r]
+        if c == 0:
+            t = (t + 1) % len(prefix)
+        else:
+            out.append(prefix[t].shared_reject(c, probs[t][r].tolist()).reason)
+            t = 0
+    return out
+
+
+def reasons_of(rejected: list[tuple[int, Any]], i: int) -> Iterator[str]:
+    """The reasons recorded for seed index ``i``, in order (a callable entry stands for several, see :func:`_draw_prefix`)."""
+    for k, reason in rejected:
+        if k == i:
+            if callable(reason):
+                yield from reason()
+            else:
+                yield reason
+
+
+def _assembled_item_types() -> dict[type, type]:
+    """The content types whose item's fields are exactly the content's, then the identity's, in that order
+    (the order validation fills an item's fields in; all of them today)."""
+    from .items import CONTENT_ITEM_TYPES, _ItemBase
+
+    return {
+        c: i for c, i in CONTENT_ITEM_TYPES.items()
+        if list(i.model_fields) == [*c.model_fields, *_ItemBase.model_fields] and not i.__pydantic_post_init__
+    }
+
+
+_CONTENT_ITEM = _assembled_item_types()
+_new = object.__new__
+_setattr = object.__setattr__
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 # Stand-ins for a static item's id and seed while its JSON is cut into parts (a NUL never

@@ -1,4 +1,5 @@
-"""``instantiate_many`` gives exactly the items ``instantiate`` gives seed by seed.
+"""``instantiate_many`` gives exactly the items ``instantiate`` gives seed by seed, and both
+give exactly what full validation of every model gives.
 
 Checked for every template of the built-in bank (the generic batch path and its
 fast item construction) and over more seeds for the families with a ``build_many``
@@ -18,7 +19,23 @@ BATCH_FAMILY_SEEDS = 1000
 
 
 def _same(a, b) -> bool:
-    return type(a) is type(b) and a == b and a.model_dump(mode="json") == b.model_dump(mode="json")
+    return (
+        type(a) is type(b) and a == b and a.model_dump(mode="json") == b.model_dump(mode="json")
+        and a.model_dump() == b.model_dump() and a.content_hash() == b.content_hash()
+        and _fields_set(a) == _fields_set(b)
+    )
+
+
+def _fields_set(model) -> list:
+    """The fields set on a model and on every model inside it (what validation records)."""
+    from pydantic import BaseModel
+
+    out: list = [type(model).__name__, sorted(model.model_fields_set), list(model.__dict__)]
+    for value in model.__dict__.values():
+        for v in value if isinstance(value, tuple) else (value,):
+            if isinstance(v, BaseModel):
+                out.append(_fields_set(v))
+    return out
 
 
 def test_the_batch_path_gives_the_items_of_the_one_by_one_path(template_id):
@@ -79,3 +96,19 @@ def test_a_batch_builder_reports_each_seeds_rejection_as_the_one_seed_build_rais
             assert isinstance(out, Reject) and out.reason == r.reason
         else:
             assert not isinstance(out, Reject) and out == expected
+
+
+def test_the_fast_paths_build_what_full_validation_builds(template_id, monkeypatch):
+    """Items, their content and the drawn distributions are assembled without validating again
+    what the builders have checked (``trusted``); with ``VALIDATE`` set every one of them goes
+    through pydantic validation, and the items must come out the same, to the fields set."""
+    from qbank.questions import _model
+
+    template = builtin_bank()[template_id]
+    fam = template.get_family()
+    n = BATCH_FAMILY_SEEDS if fam is not None and fam.build_many is not None else SEEDS
+    fast = variants(template_id, n)
+    monkeypatch.setattr(_model, "VALIDATE", True)
+    validated = [template.instantiate(s) for s in range(n)]
+    assert all(_same(a, b) for a, b in zip(fast, validated, strict=True))
+    assert all(_same(a, b) for a, b in zip(template.instantiate_many(range(n)), validated, strict=True))

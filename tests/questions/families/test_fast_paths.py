@@ -7,13 +7,15 @@ one of them would fail here before it changed any variant.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
 from qbank.questions import TokenDistribution
 from qbank.questions._model import canonical, canonical_float
-from qbank.questions.params import Choice, Dirichlet, ParamSpec, Reject, Remainder, largest_remainder
+from qbank.questions.params import Choice, Dirichlet, LogUniform, ParamSpec, Reject, Remainder, Uniform, largest_remainder
 from qbank.questions.template import rng_for, rngs_for
 
 
@@ -33,6 +35,24 @@ def test_a_weighted_choice_draws_what_generator_choice_draws(weights):
         fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
         assert [spec.sample(fast) for _ in range(20)] == [int(plain.choice(len(weights), p=p)) for _ in range(20)]
         assert fast.random() == plain.random()  # and the generators are left in the same state
+
+
+@pytest.mark.parametrize(
+    "spec", [Uniform(low=0.1, high=0.9), Uniform(low=-5.0, high=3.5), LogUniform(low=3, high=60000), LogUniform(low=1e-4, high=0.1, decimals=3)]
+)
+def test_a_uniform_draw_is_what_generator_uniform_draws(spec):
+    for seed in range(300):
+        fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+        got = [spec.sample(fast) for _ in range(20)]
+        if isinstance(spec, Uniform):
+            assert got == [float(plain.uniform(spec.low, spec.high)) for _ in range(20)]
+        else:
+            want = [math.exp(plain.uniform(math.log(spec.low), math.log(spec.high))) for _ in range(20)]
+            if spec.decimals is not None:
+                d = spec.decimals
+                want = [min(max(round(x, d), math.ceil(spec.low * 10**d - 1e-9) / 10**d), math.floor(spec.high * 10**d + 1e-9) / 10**d) for x in want]
+            assert got == want
+        assert fast.random() == plain.random()
 
 
 @pytest.mark.parametrize("alpha", [0.3, 0.6, 1.0, 2.0, (1.0, 2.0, 0.5, 1.0)])
@@ -86,10 +106,12 @@ def test_canonical_gives_the_same_value_every_time(value):
         Dirichlet(tokens=("a", "b", "c", "d"), alpha=(1.0, 2.0, 0.5, 1.0), decimals=1),  # ties are frequent at 1 decimal
         Choice(options=("nats", "bits"), weights=(3, 1)),
         Choice(options=(0.1, 0.5, 1.0, 2.0)),
+        LogUniform(low=3, high=60000, decimals=0),
     ],
-    ids=["remainder-range", "min-prob", "ties", "weighted-choice", "choice"],
+    ids=["remainder-range", "min-prob", "ties", "weighted-choice", "choice", "loguniform"],
 )
-def test_drawing_a_batch_gives_each_generator_its_one_by_one_draw(spec):
+@pytest.mark.parametrize("size", [500, 7, 5, 1])  # a few generators are drawn one by one
+def test_drawing_a_batch_gives_each_generator_its_one_by_one_draw(spec, size):
     from qbank.questions.params import sample_many
 
     def one(rng):
@@ -101,7 +123,7 @@ def test_drawing_a_batch_gives_each_generator_its_one_by_one_draw(spec):
     def shown(v):
         return ("reject", v.reason) if isinstance(v, Reject) else v
 
-    fast, plain = rngs_for("t", 1, range(500)), rngs_for("t", 1, range(500))
+    fast, plain = rngs_for("t", 1, range(size)), rngs_for("t", 1, range(size))
     for _ in range(4):
         assert [shown(v) for v in sample_many(spec, fast)] == [one(rng) for rng in plain]
     assert [g.random() for g in fast] == [g.random() for g in plain]
@@ -127,3 +149,67 @@ def test_a_batch_that_runs_out_of_draws_fails_as_the_first_failing_seed_would():
     with pytest.raises(ConstraintError) as info:
         template.instantiate_many(seeds)
     assert str(info.value) == first_error
+
+
+@pytest.mark.parametrize("decimals", range(1, 7))
+def test_a_dirichlet_draws_probabilities_that_rounding_leaves_as_they_are(decimals):
+    """Drawn probabilities are k / 10**decimals (whole units divided once); the distribution
+    stores them without rounding them again, which is exact for every k."""
+    scale = 10**decimals
+    assert all(round(k / scale, decimals) == k / scale for k in range(scale + 1))
+
+
+PLAIN = [
+    {"a": 1, "b": [0.1 + 0.2, True, None, "x"], "c": {"d": -0.0, "e": 1 / 3}},
+    {"probs": {"tokens": {"x": 0.25}, "remainder": 0.75}, "n": 10**20, "nan": float("nan")},
+]
+NOT_PLAIN = [{"a": (1, 2)}, {"a": np.float64(0.5)}, {1: "x"}, {"a": [np.arange(2)]}, {"a": {"b": 1.5j}}]
+
+
+@pytest.mark.parametrize(("data", "plain"), [(d, True) for d in PLAIN] + [(d, False) for d in NOT_PLAIN])
+def test_plain_data_is_canonicalised_as_the_item_data_field_validates_it(data, plain):
+    """Anything but exactly JSON's types is refused (the item is then validated in full)."""
+    from qbank.questions._model import NotPlainJson, canonical_plain
+    from qbank.questions.items import SingleChoiceItem
+
+    adapter = TypeAdapter(SingleChoiceItem.model_fields["data"].annotation)
+    if not plain:
+        with pytest.raises(NotPlainJson):
+            canonical_plain(data)
+        return
+    got = canonical_plain(data)
+    want = canonical(adapter.validate_python(data))
+    assert repr(got) == repr(want) and [type(v) for v in got.values()] == [type(v) for v in want.values()]
+
+
+def test_picking_one_of_a_list_draws_what_generator_choice_draws():
+    from qbank.questions.families._common import pick
+
+    for seed in range(2000):
+        for values in ([7], [3, 5], [0, 2, 4, 6, 7], list(range(8))):
+            fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+            assert [pick(fast, values) for _ in range(3)] == [int(plain.choice(np.array(values))) for _ in range(3)]
+            assert fast.random() == plain.random()
+
+
+@pytest.mark.parametrize("n", range(0, 12))
+def test_a_short_sum_is_numpys_sum(n):
+    from qbank.questions.families._common import numpy_sum
+
+    rng = np.random.default_rng(n)
+    for _ in range(2000):
+        values = (np.round(rng.random(n), 2) if rng.random() < 0.5 else rng.random(n) * 10.0 ** rng.integers(-4, 4)).tolist()
+        assert numpy_sum(values) == float(np.sum(np.array(values, dtype=float)))
+
+
+def test_percent_formatting_gives_the_format_spec_texts():
+    """canonical_float and fmt format with %-formatting: the same texts as f"{x:.12g}" and f"{x:.3f}"."""
+    from qbank.questions.families._common import fmt
+
+    rng = np.random.default_rng(0)
+    xs = np.concatenate([rng.random(20000) * 10.0 ** rng.integers(-12, 12, 20000), np.round(rng.random(5000), 3) - 0.5]).tolist()
+    for x in xs + [0.0, -0.0, 1e300, -1e-300, 5e-324, np.float64(0.125)]:
+        assert canonical_float(x) == float(f"{x:.12g}")
+        for d in (0, 2, 3, 4, 6):
+            s = f"{x:.{d}f}"
+            assert fmt(x, d) == (s[1:] if s[0] == "-" and float(s) == 0 else s)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from hashlib import blake2b
 from functools import lru_cache
+from typing import NamedTuple, get_args
 
 import numpy as np
 
-from .._model import canonical_float
+from .._model import canonical_float, trusted, validator
 from ..items import (
     MultipleResponseContent,
+    MultipleResponseScoring,
     NumericContent,
     NumericDistractor,
     NumericPart,
@@ -28,14 +30,16 @@ from ..items import (
 from ..params import Reject, TokenDistribution
 
 __all__ = [
-    "Wrong", "choice_item", "decimals_for", "draw_probs", "fmt", "only", "or_reject", "multiple_response_item", "numeric_item", "numeric_part",
-    "numeric_choice_item", "pick_gold", "shuffle", "tok", "token_table", "tolerance", "tolerance_note", "wording",
+    "Wrong", "choice_item", "decimals_for", "distractor_reject", "draw_probs", "fmt", "only", "or_reject", "multiple_response_item",
+    "numeric_item", "numeric_part", "numpy_sum", "pick",
+    "numeric_choice_item", "option", "pick_gold", "shuffle", "single_choice", "tok", "token_table", "tolerance", "tolerance_note", "wording",
+    "wording_index",
 ]
 
 
 def fmt(x: float, decimals: int = 3) -> str:
     """A number as the stem shows it; never prints -0.000."""
-    s = f"{x:.{decimals}f}"
+    s = "%.*f" % (decimals, x)  # f"{x:.{decimals}f}": the same formatter, a third cheaper
     return s[1:] if s[0] == "-" and float(s) == 0 else s
 
 
@@ -53,14 +57,46 @@ def token_table(dists: Sequence[tuple[str, TokenDistribution]]) -> str:
     rule = "|---|" + "---:|" * len(dists)
     if len(dists) == 1:
         # one column (most stems): the same text as the general case below, with less machinery
-        rows = [f"| {tok(t)} | {fmt(p, 2)} |" for t, p in dists[0][1].tokens.items()]
+        rows = [f"| {tok(t)} | {_prob_text(p)} |" for t, p in dists[0][1].tokens.items()]
+    elif len(dists) == 2 and dists[0][1].tokens.keys() == dists[1][1].tokens.keys() and list(dists[0][1].tokens) == list(dists[1][1].tokens):
+        # two columns over the same tokens in the same order (two states of one model)
+        second = dists[1][1].tokens
+        rows = [f"| {tok(t)} | {_prob_text(p)} | {_prob_text(second[t])} |" for t, p in dists[0][1].tokens.items()]
     else:
         names = list(dict.fromkeys(t for _, d in dists for t in d.tokens))
-        rows = [f"| {tok(t)} | " + " | ".join(fmt(d.tokens.get(t, 0.0), 2) for _, d in dists) + " |" for t in names]
+        rows = [f"| {tok(t)} | " + " | ".join(_prob_text(d.tokens.get(t, 0.0)) for _, d in dists) + " |" for t in names]
     if any(d.remainder for _, d in dists):
         label = dists[0][1].remainder_label
-        rows.append(f"| {label} | " + " | ".join(fmt(d.remainder, 2) for _, d in dists) + " |")
+        rows.append(f"| {label} | " + " | ".join(_prob_text(d.remainder) for _, d in dists) + " |")
     return "\n".join([header, rule, *rows])
+
+
+def _prob_text(p: float) -> str:
+    """``fmt(p, 2)``, remembered: a table's probabilities are whole percentages, the same hundred values."""
+    text = _PROB_TEXT.get(p)
+    if text is None:
+        if len(_PROB_TEXT) >= 4096:
+            _PROB_TEXT.clear()
+        text = _PROB_TEXT[p] = fmt(p, 2)
+    return text
+
+
+_PROB_TEXT: dict[float, str] = {}
+
+
+def numpy_sum(values: Sequence[float]) -> float:
+    """``float(np.sum(values))`` for a short list of floats, without the array.
+
+    numpy adds fewer than 8 values one by one from 0.0 (its pairwise summation starts at
+    blocks of 8), so a plain loop gives the same bits (a test compares them); longer lists
+    are summed by numpy. Not the builtin ``sum()``: from Python 3.12 it compensates.
+    """
+    if len(values) >= 8:
+        return float(np.sum(np.asarray(values, dtype=float)))
+    total = 0.0
+    for v in values:
+        total += v
+    return total
 
 
 def or_reject(render: Callable[..., object], *args: object) -> object:
@@ -87,15 +123,19 @@ def wording(content: str, slot: int, wordings: Sequence[str]) -> str:
     option. The choice is a function of the content, not a draw from the generator: a template
     with fixed parameters stays one question, and the random stream is untouched.
     """
-    import hashlib
+    return wordings[wording_index(content, slot, len(wordings))]
 
-    digest = hashlib.blake2b(f"{content}\x00{slot}".encode(), digest_size=8).digest()
-    return wordings[int.from_bytes(digest, "big") % len(wordings)]
+
+def wording_index(content: str, slot: int, n: int) -> int:
+    """Which of ``n`` wordings :func:`wording` takes for ``slot``: a family with wordings to
+    format picks first and formats only the one it shows."""
+    digest = blake2b(f"{content}\x00{slot}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % n
 
 
 def shuffle(options: Sequence[Option], rng: np.random.Generator) -> tuple[Option, ...]:
     """Options in a uniformly random order, so the key's position carries no signal."""
-    return tuple(options[i] for i in rng.permutation(len(options)))
+    return tuple([options[i] for i in rng.permutation(len(options)).tolist()])
 
 
 def draw_probs(rng: np.random.Generator, n: int, alpha: float = 1.0, min_prob: float = 0.01, decimals: int = 2) -> np.ndarray:
@@ -111,10 +151,16 @@ def draw_probs(rng: np.random.Generator, n: int, alpha: float = 1.0, min_prob: f
     return np.round(p, decimals)
 
 
+def pick(rng: np.random.Generator, values: Sequence[int]) -> int:
+    """One of ``values``, uniformly: ``rng.choice(values)``'s draw (a bounded integer below
+    ``len(values)``, a test compares the streams) without its argument handling, a fifth of the cost."""
+    return values[int(rng.integers(len(values)))]
+
+
 def pick_gold(dist: TokenDistribution, gold_is_argmax: bool, rng: np.random.Generator) -> int:
     """The index of the gold token: the argmax, or a uniformly chosen other named token."""
-    probs = np.array(dist.probs)
-    top = int(np.argmax(probs))
+    probs = dist.probs
+    top = probs.index(max(probs))  # the first largest, as np.argmax
     if gold_is_argmax:
         return top
     others = [i for i in range(len(probs)) if i != top]
@@ -160,13 +206,37 @@ def _bound(b: float, tol: Tolerance) -> float:
     return max(tol.absolute or 0.0, (tol.relative or 0.0) * abs(b)) + 1e-12
 
 
-@dataclass(frozen=True)
-class Wrong:
-    """A wrong answer (a value or an option text) and the misconception behind it."""
+class Wrong(NamedTuple):
+    """A wrong answer (a value or an option text) and the misconception behind it.
+
+    A named tuple (immutable, and made at half a frozen dataclass's cost: items make dozens).
+    """
 
     value: float | str
     misconception: str
     feedback: str
+
+
+def distractor_reject(key: float, wrongs: Sequence[Wrong], decimals: int = 3) -> Reject | None:
+    """The Reject that :func:`numeric_item` or :func:`numeric_part` raises for these wrong
+    values, or None: a family checks its parts with it before it renders any text, so that a
+    rejected variant costs only its numbers."""
+    key = canonical_float(float(key))
+    bound = _bound(key, tolerance(decimals))
+    near = 1e-9 * max(1.0, abs(key))
+    for w in wrongs:  # Wrong, or a plain (value, misconception, feedback) tuple
+        v = canonical_float(float(w[0]))
+        # _accepted_as_key, inlined (this runs for every part of every attempt); a value that is
+        # not finite never compares within the bound
+        if near < abs(v - key) <= bound:
+            return Reject(f"the {w[1]} value {v:g} is within the tolerance of the key {key:g}")
+    return None
+
+
+def _accepted_as_key(v: float, key: float, bound: float) -> bool:
+    """The tolerance would accept the misconception's value ``v`` as right (and it is not the key itself):
+    this variant cannot tell them apart."""
+    return abs(v - key) <= bound and abs(v - key) > 1e-9 * max(1.0, abs(key))
 
 
 def _numeric_distractors(key: float, wrongs: Sequence[Wrong], decimals: int) -> tuple[NumericDistractor, ...]:
@@ -174,21 +244,31 @@ def _numeric_distractors(key: float, wrongs: Sequence[Wrong], decimals: int) -> 
     bound = _bound(key, tolerance(decimals))
     shown = {fmt(key, decimals)}
     out = []
-    for w in wrongs:
-        v = canonical_float(float(w.value))
+    for value, misconception, feedback in wrongs:  # Wrong, or a plain tuple of the same three
+        v = canonical_float(float(value))
         if not math.isfinite(v):
             continue
         if abs(v - key) <= bound:
-            if abs(v - key) <= 1e-9 * max(1.0, abs(key)):
+            if not _accepted_as_key(v, key, bound):
                 continue  # the misconception gives the right answer in this variant: nothing to tell apart
-            # the tolerance would accept the misconception as right: this variant cannot tell them apart
-            raise Reject(f"the {w.misconception} value {v:g} is within the tolerance of the key {key:g}")
+            raise Reject(f"the {misconception} value {v:g} is within the tolerance of the key {key:g}")
         text = fmt(v, decimals)
         if text in shown:
             continue  # equal to another distractor as displayed
         shown.add(text)
-        out.append(NumericDistractor(value=v, misconception=w.misconception, feedback=w.feedback))
+        out.append(_distractor(v, misconception, feedback))
     return tuple(out)
+
+
+def _distractor(value: float, misconception: str, feedback: str) -> NumericDistractor:
+    """``NumericDistractor(value=..., misconception=..., feedback=...)``, validated in one call."""
+    return _validate_distractor({"value": value, "misconception": misconception, "feedback": feedback})  # type: ignore[no-any-return]
+
+
+_validate_distractor = validator(NumericDistractor)
+_validate_option = validator(Option)
+# Part labels that passed validation (Identifier) once.
+_CHECKED_LABELS: set[str] = set()
 
 
 def numeric_item(stem: str, key: float, wrongs: Sequence[Wrong], explanation: str, decimals: int = 3, unit: str | None = None) -> NumericContent:
@@ -205,18 +285,31 @@ def numeric_item(stem: str, key: float, wrongs: Sequence[Wrong], explanation: st
     shown = fmt(key, decimals)
     if not explanation.rstrip().endswith(f"Answer: {shown}."):
         explanation = f"{explanation.rstrip()} Answer: {shown}."
-    return NumericContent(
-        stem=f"{stem}\n\n{tolerance_note(decimals)}", answer=float(key), tolerance=tolerance(decimals), decimals=decimals,
-        unit=unit, distractors=_numeric_distractors(float(key), wrongs, decimals), explanation=explanation,
-    )
+    given = {
+        "stem": f"{stem}\n\n{tolerance_note(decimals)}", "answer": key, "tolerance": tolerance(decimals), "decimals": decimals,
+        "unit": unit, "distractors": _numeric_distractors(key, wrongs, decimals), "explanation": explanation,
+    }
+    # What NumericContent's validation checks, checked here (the rest holds by construction:
+    # a non-empty stem, a canonical key, validated tolerance and distractors).
+    if math.isfinite(key) and type(decimals) is int and 0 <= decimals <= 12 and (unit is None or type(unit) is str) and type(explanation) is str:
+        return trusted(NumericContent, given)  # type: ignore[no-any-return]
+    return NumericContent(**given)
 
 
 def numeric_part(label: str, prompt: str, key: float, wrongs: Sequence[Wrong], decimals: int = 3) -> NumericPart:
     """One numeric part of a multipart item (tolerance as for whole items)."""
-    return NumericPart(
-        label=label, prompt=prompt, answer=float(key), tolerance=tolerance(decimals), decimals=decimals,
-        distractors=_numeric_distractors(float(key), wrongs, decimals),
-    )
+    answer = canonical_float(float(key))
+    given = {
+        "label": label, "prompt": prompt, "answer": answer, "tolerance": tolerance(decimals), "decimals": decimals,
+        "distractors": _numeric_distractors(answer, wrongs, decimals),
+    }
+    if (type(label) is str and label in _CHECKED_LABELS and type(prompt) is str and prompt and math.isfinite(answer)
+            and type(decimals) is int and 0 <= decimals <= 12):
+        return trusted(NumericPart, given)  # type: ignore[no-any-return]
+    part = NumericPart(**given)
+    if type(label) is str:
+        _CHECKED_LABELS.add(label)
+    return part
 
 
 # ---------------------------------------------------------------------------------------
@@ -240,15 +333,47 @@ def choice_item(
     seen = {_norm(key)}
     pool = []
     for w in wrongs:
-        if _norm(str(w.value)) not in seen:
-            seen.add(_norm(str(w.value)))
+        shown = _norm(str(w.value))
+        if shown not in seen:
+            seen.add(shown)
             pool.append(w)
     if len(pool) < n_options - 1:
         raise Reject("too few distinct distractors")
     chosen = [pool[i] for i in sorted(rng.choice(len(pool), n_options - 1, replace=False))] if len(pool) > n_options - 1 else pool
-    options = [Option(text=key, correct=True, feedback=key_feedback)]
-    options += [Option(text=str(w.value), misconception=w.misconception, feedback=w.feedback) for w in chosen]
-    return SingleChoiceContent(stem=stem, options=shuffle(options, rng), explanation=explanation, shuffle=True)
+    options = [_option({"text": key, "correct": True, "feedback": key_feedback})]
+    options += [_option({"text": str(w.value), "misconception": w.misconception, "feedback": w.feedback}) for w in chosen]
+    # One key and texts distinct as displayed, by construction: what SingleChoiceContent's validators check.
+    return single_choice({"stem": stem, "options": shuffle(options, rng), "explanation": explanation, "shuffle": True}, checked=True)
+
+
+def option(**given: object) -> Option:
+    """``Option(**given)``, validated in one call (pydantic-core's, without ``__init__``'s frame)."""
+    return _option(given)
+
+
+def _option(given: dict[str, object]) -> Option:
+    """``Option(**given)``, validated in one call."""
+    return _validate_option(given)  # type: ignore[no-any-return]
+
+
+def single_choice(given: dict[str, object], checked: bool = False) -> SingleChoiceContent:
+    """``SingleChoiceContent(**given)`` for options built by :func:`_option` (or validated).
+
+    Its validators (at least two options, texts distinct as displayed, exactly one correct) are
+    checked here unless the caller built the options so (``checked``); a failure goes to
+    validation, which reports it as usual. (Validating the content would validate its
+    options again, each a validated Option already.)
+    """
+    options, stem = given["options"], given["stem"]
+    if (type(options) is tuple and len(options) >= 2 and type(stem) is str and stem and type(given.get("explanation", "")) is str
+            and type(given.get("shuffle", False)) is bool
+            and (checked or (_distinct_texts(options) and sum(o.correct for o in options) == 1))):
+        return trusted(SingleChoiceContent, given)  # type: ignore[no-any-return]
+    return SingleChoiceContent(**given)  # type: ignore[arg-type]
+
+
+def _distinct_texts(options: Sequence[Option]) -> bool:
+    return len({_norm(o.text) for o in options}) == len(options)
 
 
 def numeric_choice_item(
@@ -279,7 +404,13 @@ def multiple_response_item(
                 break
         else:
             raise Reject("no subset with both true and false statements")
-    options = [Option(text=t, correct=c, feedback=f, misconception=None if c else m) for t, c, f, m in items]
-    return MultipleResponseContent(
-        stem=stem, options=shuffle(options, rng), explanation=explanation, scoring=scoring, shuffle=True  # type: ignore[arg-type]
-    )
+    options = [_option({"text": t, "correct": c, "feedback": f, "misconception": None if c else m}) for t, c, f, m in items]
+    given = {"stem": stem, "options": shuffle(options, rng), "explanation": explanation, "scoring": scoring, "shuffle": True}
+    # MultipleResponseContent's validators: two options or more, distinct as displayed, one correct at least.
+    if (len(options) >= 2 and type(stem) is str and stem and type(explanation) is str and type(scoring) is str and scoring in _SCORINGS
+            and _distinct_texts(options) and any(o.correct for o in options)):
+        return trusted(MultipleResponseContent, given)  # type: ignore[no-any-return]
+    return MultipleResponseContent(**given)  # type: ignore[arg-type]
+
+
+_SCORINGS = frozenset(get_args(MultipleResponseScoring))

@@ -6,10 +6,9 @@ from typing import Annotated
 
 import numpy as np
 
-from ..items import Option, SingleChoiceContent
 from ..params import Dirichlet, Reject, Remainder, TokenDistribution
 from . import Draw, FamilyParams, batch_builder, family
-from ._common import fmt, shuffle, tok, token_table, wording
+from ._common import fmt, option, shuffle, single_choice, tok, token_table, wording_index
 from ...engine import cross_entropy
 
 _TOKENS = ("Paris", "London", "The")
@@ -64,6 +63,36 @@ def build_many(params: list[CompareStates], rngs: list[np.random.Generator]) -> 
     return out
 
 
+# Every option has the same form (a verdict, a colon, the numbers behind it), and each draws
+# its wording from three of about 90, 97 and 107 characters: the key's length says nothing.
+# Fields: b / w the better / worse state, pb2 / pw2 their gold probabilities, lb4 / lw4 their
+# losses, rb / rw the rest of their mass, gap the difference in probability.
+_WORDINGS = (
+    ("State {b} fits this example better: its loss $-\\ln {pb2} = {lb4}$ is below the ${lw4}$ of state {w}.",
+     "State {b} fits this example better: its loss $-\\ln {pb2} = {lb4}$ is below the loss of state {w}, ${lw4}$.",
+     "State {b} fits this example better: its loss $-\\ln {pb2} = {lb4}$ is lower than ${lw4}$, which is state {w}'s loss."),
+    ("State {w} fits this example better: a gold probability of ${pw2}$, not ${pb2}$, means a lower loss.",
+     "State {w} fits this example better: a gold probability of ${pw2}$ rather than ${pb2}$ means a lower loss.",
+     "State {w} fits this example better: a gold probability of ${pw2}$ rather than ${pb2}$ means a lower cross-entropy."),
+    ("Neither state can be ranked: the loss depends on how the other ${rb}$ and ${rw}$ are spread.",
+     "Neither state can be ranked yet: the loss also depends on how the other ${rb}$ and ${rw}$ are spread.",
+     "Neither state can be ranked yet: the loss also depends on how the remaining ${rb}$ and ${rw}$ are spread out."),
+    ("State {b} fits this example better: its loss is lower by exactly ${gap}$, from ${pw2}$ to ${pb2}$.",
+     "State {b} fits this example better: its loss is lower by exactly ${gap}$, the gap from ${pw2}$ to ${pb2}$.",
+     "State {b} fits this example better: its loss is lower by exactly ${gap}$, the probability gap from ${pw2}$ to ${pb2}$."),
+    ("Both states score the same: the loss only checks the top token, so ${pw2}$ or ${pb2}$ is moot.",
+     "Both states score the same: the loss only checks the top token, so ${pw2}$ or ${pb2}$ does not matter.",
+     "Both states score the same: the loss only checks if the top token is right, so ${pw2}$ or ${pb2}$ does not matter."),
+)
+_FEEDBACK = (
+    ("Right: the loss on this token is $-\\ln p$ of the gold token and nothing else.", None),
+    ("The loss is $-\\ln p$: it falls as the gold token's probability rises.", "M-SIGN"),
+    ("With a one-hot target the cross-entropy is $-\\ln p_{\\text{gold}}$; the spread of the wrong mass does not enter.", "M-WRONG-MASS"),
+    (None, "M-LINEAR-DIFF"),  # the numbers of the variant: see _render
+    ("Cross-entropy is not accuracy: it changes with the gold token's probability even when the argmax stays the same.", "M-ACCURACY"),
+)
+
+
 def _render(p: CompareStates, rng: np.random.Generator, la: float, lb: float) -> tuple[object, dict[str, object]]:
     pa, pb = p.state_a.tokens[p.gold], p.state_b.tokens[p.gold]
     better, worse = ("B", "A") if lb < la else ("A", "B")
@@ -71,57 +100,22 @@ def _render(p: CompareStates, rng: np.random.Generator, la: float, lb: float) ->
     l_better, l_worse = min(la, lb), max(la, lb)
     gold = tok(p.gold)
 
-    # Every option has the same form (a verdict, a colon, the numbers behind it), and each draws
-    # its wording from three of about 90, 97 and 107 characters: the key's length says nothing.
-    pb2, pw2, lb4, lw4 = fmt(p_better, 2), fmt(p_worse, 2), fmt(l_better, 4), fmt(l_worse, 4)
-    rb, rw, gap = fmt(1 - p_better, 2), fmt(1 - p_worse, 2), fmt(p_better - p_worse, 2)
+    pb2, pw2 = fmt(p_better, 2), fmt(p_worse, 2)
+    fields = {
+        "b": better, "w": worse, "pb2": pb2, "pw2": pw2, "lb4": fmt(l_better, 4), "lw4": fmt(l_worse, 4),
+        "rb": fmt(1 - p_better, 2), "rw": fmt(1 - p_worse, 2), "gap": fmt(p_better - p_worse, 2),
+    }
     content = f"{p.prompt}|{p.gold}|{pa:.2f}|{pb:.2f}"
-    b, w = better, worse
-    texts = [
-        (f"State {b} fits this example better: its loss $-\\ln {pb2} = {lb4}$ is below the ${lw4}$ of state {w}.",
-         f"State {b} fits this example better: its loss $-\\ln {pb2} = {lb4}$ is below the loss of state {w}, ${lw4}$.",
-         f"State {b} fits this example better: its loss $-\\ln {pb2} = {lb4}$ is lower than ${lw4}$, which is state {w}'s loss."),
-        (f"State {w} fits this example better: a gold probability of ${pw2}$, not ${pb2}$, means a lower loss.",
-         f"State {w} fits this example better: a gold probability of ${pw2}$ rather than ${pb2}$ means a lower loss.",
-         f"State {w} fits this example better: a gold probability of ${pw2}$ rather than ${pb2}$ means a lower cross-entropy."),
-        (f"Neither state can be ranked: the loss depends on how the other ${rb}$ and ${rw}$ are spread.",
-         f"Neither state can be ranked yet: the loss also depends on how the other ${rb}$ and ${rw}$ are spread.",
-         f"Neither state can be ranked yet: the loss also depends on how the remaining ${rb}$ and ${rw}$ are spread out."),
-        (f"State {b} fits this example better: its loss is lower by exactly ${gap}$, from ${pw2}$ to ${pb2}$.",
-         f"State {b} fits this example better: its loss is lower by exactly ${gap}$, the gap from ${pw2}$ to ${pb2}$.",
-         f"State {b} fits this example better: its loss is lower by exactly ${gap}$, the probability gap from ${pw2}$ to ${pb2}$."),
-        (f"Both states score the same: the loss only checks the top token, so ${pw2}$ or ${pb2}$ is moot.",
-         f"Both states score the same: the loss only checks the top token, so ${pw2}$ or ${pb2}$ does not matter.",
-         f"Both states score the same: the loss only checks if the top token is right, so ${pw2}$ or ${pb2}$ does not matter."),
-    ]
-    text = [wording(content, k, t) for k, t in enumerate(texts)]
-    options = [
-        Option(
-            text=text[0],
-            correct=True,
-            feedback="Right: the loss on this token is $-\\ln p$ of the gold token and nothing else.",
-        ),
-        Option(
-            text=text[1],
-            misconception="M-SIGN",
-            feedback="The loss is $-\\ln p$: it falls as the gold token's probability rises.",
-        ),
-        Option(
-            text=text[2],
-            misconception="M-WRONG-MASS",
-            feedback="With a one-hot target the cross-entropy is $-\\ln p_{\\text{gold}}$; the spread of the wrong mass does not enter.",
-        ),
-        Option(
-            text=text[3],
-            misconception="M-LINEAR-DIFF",
-            feedback=f"Losses differ by $\\ln({pb2}/{pw2}) = {fmt(l_worse - l_better, 4)}$, not by the difference in probability.",
-        ),
-        Option(
-            text=text[4],
-            misconception="M-ACCURACY",
-            feedback="Cross-entropy is not accuracy: it changes with the gold token's probability even when the argmax stays the same.",
-        ),
-    ]
+    diff = fmt(l_worse - l_better, 4)
+    options = []
+    for k, (wordings, (feedback, misconception)) in enumerate(zip(_WORDINGS, _FEEDBACK)):
+        text = wordings[wording_index(content, k, len(wordings))].format_map(fields)
+        if feedback is None:
+            feedback = f"Losses differ by $\\ln({pb2}/{pw2}) = {diff}$, not by the difference in probability."
+        if misconception is None:
+            options.append(option(text=text, correct=True, feedback=feedback))
+        else:
+            options.append(option(text=text, misconception=misconception, feedback=feedback))
     stem = (
         f"For the prompt *{p.prompt}* the gold first token is {gold}. The model's first-token "
         f"distribution in two training states is:\n\n{token_table([('state A', p.state_a), ('state B', p.state_b)])}\n\n"
@@ -130,9 +124,9 @@ def _render(p: CompareStates, rng: np.random.Generator, la: float, lb: float) ->
     explanation = (
         f"The training loss on this token is $L = -\\ln p({p.gold})$. State A: $-\\ln {fmt(pa, 2)} = {fmt(la, 4)}$. "
         f"State B: $-\\ln {fmt(pb, 2)} = {fmt(lb, 4)}$. State {better} has the lower loss by "
-        f"$\\ln({fmt(p_better, 2)}/{fmt(p_worse, 2)}) = {fmt(l_worse - l_better, 4)}$. How the wrong tokens share the rest "
+        f"$\\ln({pb2}/{pw2}) = {diff}$. How the wrong tokens share the rest "
         "of the mass does not matter for this loss, and one example's loss alone does not prove that a state is a later checkpoint."
     )
-    return SingleChoiceContent(stem=stem, options=shuffle(options, rng), explanation=explanation), {
+    return single_choice({"stem": stem, "options": shuffle(options, rng), "explanation": explanation}), {
         "loss_a": la, "loss_b": lb,
     }
