@@ -72,3 +72,42 @@ def test_other_commands_still_go_through_click() -> None:
     result = run("--version")
     assert result.returncode == 0 and "version" in result.stdout
     assert run("no-such-command").returncode == 2
+
+
+LAUNCH = """
+import atexit, sys, threading, time
+from pathlib import Path
+out = Path(sys.argv[1])
+atexit.register(lambda: (out / "atexit").write_text("ran"))
+class Teardown:
+    def __del__(self):
+        (out / "teardown").write_text("ran")
+kept = Teardown()
+if sys.argv[2] == "thread":
+    threading.Thread(target=lambda: (time.sleep(0.3), (out / "thread").write_text("done"))).start()
+sys.argv = ["qbank", *sys.argv[3:]]
+from qbank._launch import main
+main()
+"""
+
+
+def launch(tmp_path: Path, *args: str, thread: bool = False) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", LAUNCH, str(tmp_path), "thread" if thread else "-", *args],
+                          capture_output=True, text=True)
+
+
+def test_a_finished_command_exits_with_its_code_output_and_exit_functions_but_no_teardown(tmp_path: Path) -> None:
+    listing = launch(tmp_path, "list")
+    assert listing.returncode == 0 and listing.stdout == subprocess.run(
+        [sys.executable, "-c", CLICK_PATH, "list"], capture_output=True, text=True, check=True).stdout
+    assert (tmp_path / "atexit").read_text() == "ran"
+    assert not (tmp_path / "teardown").exists()  # the objects were not freed one by one
+
+    missing = launch(tmp_path, "show", "no-such-item")
+    assert missing.returncode == 2 and "no-such-item" in missing.stderr and missing.stdout == ""
+
+
+def test_a_command_that_leaves_a_thread_running_exits_the_usual_way(tmp_path: Path) -> None:
+    result = launch(tmp_path, "list", thread=True)
+    assert result.returncode == 0
+    assert (tmp_path / "thread").read_text() == "done"  # joined before the exit, as Python does
