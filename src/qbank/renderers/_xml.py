@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 __all__ = [
-    "ZIP_DATE", "ZIP_LEVEL", "absolute_tolerance", "fragment", "gc_paused", "number", "require_instructor",
-    "rubric_markdown", "sub", "tostring", "zip_bytes",
+    "ZIP_DATE", "ZIP_LEVEL", "absolute_tolerance", "escape_attribute", "escape_text", "fragment", "gc_paused", "number",
+    "raw", "require_instructor", "rubric_markdown", "sub", "tostring", "zip_bytes",
 ]
 
 _SubElement = ET.SubElement
@@ -74,6 +74,19 @@ def sub(parent: ET.Element, tag: str, text: str | None = None, attrib: Mapping[s
     return el
 
 
+# The tag of a raw element (see raw): no XML name can hold a NUL.
+_RAW = "\x00raw xml"
+
+
+def raw(xml: str) -> ET.Element:
+    """An element that :func:`tostring` writes as ``xml``, markup already serialised (a
+    renderer's fast path for a whole item). The tree it goes into must be plain: local names,
+    no comments (what every LMS renderer builds)."""
+    el = ET.Element(_RAW)
+    el.text = xml
+    return el
+
+
 def tostring(root: ET.Element) -> bytes:
     """A UTF-8 XML document with declaration.
 
@@ -86,6 +99,8 @@ def tostring(root: ET.Element) -> bytes:
     try:
         _serialize(root, parts.append)
     except _NotPlain:
+        if any(el.tag is _RAW for el in root.iter()):
+            raise TypeError("a tree with raw XML in it must have plain names only") from None
         body = ET.tostring(root, encoding="utf-8", xml_declaration=False)
     else:
         # ET's encoder replaces what UTF-8 cannot hold (lone surrogates) by character references.
@@ -97,7 +112,7 @@ class _NotPlain(Exception):
     """A tree with a namespaced name, a comment or a processing instruction: ET writes it."""
 
 
-def _escape_text(text: str) -> str:
+def escape_text(text: str) -> str:
     # The same replacements, in the same order, as ElementTree's own text escaping.
     if "&" in text:
         text = text.replace("&", "&amp;")
@@ -108,10 +123,10 @@ def _escape_text(text: str) -> str:
     return text
 
 
-def _escape_attribute(value: str) -> str:
+def escape_attribute(value: str) -> str:
     # ElementTree's attribute escaping: markup characters, the quote, and the whitespace that
     # attribute-value normalisation would otherwise turn into spaces.
-    value = _escape_text(value)
+    value = escape_text(value)
     if '"' in value:
         value = value.replace('"', "&quot;")
     if "\r" in value:
@@ -125,6 +140,11 @@ def _escape_attribute(value: str) -> str:
 
 def _serialize(el: ET.Element, write: Callable[[str], object]) -> None:
     tag = el.tag
+    if tag is _RAW:
+        write(el.text)  # type: ignore[arg-type]
+        if el.tail:
+            write(escape_text(el.tail))
+        return
     if type(tag) is not str or tag[:1] == "{":
         raise _NotPlain
     start = "<" + tag
@@ -132,20 +152,20 @@ def _serialize(el: ET.Element, write: Callable[[str], object]) -> None:
         if type(name) is not str or name[:1] == "{":
             raise _NotPlain
         if "&" in value or "<" in value or ">" in value or '"' in value or "\n" in value or "\r" in value or "\t" in value:
-            value = _escape_attribute(value)
+            value = escape_attribute(value)
         start += f' {name}="{value}"'
     text = el.text
     if len(el):
-        write(f"{start}>{_escape_text(text)}" if text else start + ">")
+        write(f"{start}>{escape_text(text)}" if text else start + ">")
         for child in el:
             _serialize(child, write)
         write(f"</{tag}>")
     elif text:
-        write(f"{start}>{_escape_text(text)}</{tag}>")
+        write(f"{start}>{escape_text(text)}</{tag}>")
     else:
         write(start + " />")
     if el.tail:
-        write(_escape_text(el.tail))
+        write(escape_text(el.tail))
 
 
 def number(x: float) -> str:

@@ -22,9 +22,10 @@ from typing import Any
 from ..questions import Assessment
 from . import Audience, Format, Rendered, register
 from ._markup import to_html
-from ._xml import absolute_tolerance, gc_paused, number, require_instructor, rubric_markdown, sub, tostring, zip_bytes
+from ._xml import (absolute_tolerance, escape_attribute, escape_text, gc_paused, number, raw, require_instructor,
+                   rubric_markdown, sub, tostring, zip_bytes)
 
-__all__ = ["render_assessment", "item_element"]
+__all__ = ["render_assessment", "item_element", "item_xml"]
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 QTI_SCHEMA = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2 http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"
@@ -312,6 +313,87 @@ def item_element(item: Any, ident: str, points: float, *, shuffle: bool = False,
 
 
 # ---------------------------------------------------------------------------------------
+# Fast path: the common item types written straight as text
+# ---------------------------------------------------------------------------------------
+#
+# Choice and numeric items are most of a real bank, and building their ~50 elements and
+# serialising them was nine tenths of a big export's render. item_xml writes the very
+# text that serialising item_element gives (tested item by item, hostile texts included);
+# item_element stays the definition, and the path for every other type.
+
+_SCORE_100 = '<setvar action="Set" varname="SCORE">100</setvar></respcondition>'
+_OUTCOMES = '<outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal" /></outcomes>'
+_GENERAL_FB = ('<respcondition continue="Yes"><conditionvar><other /></conditionvar>'
+               '<displayfeedback feedbacktype="Response" linkrefid="general_fb" /></respcondition>')
+
+
+def _mattext_xml(markdown: str, *, inline: bool = False) -> str:
+    html = to_html(markdown, inline=inline)
+    if not html:
+        return '<material><mattext texttype="text/html" /></material>'
+    return f'<material><mattext texttype="text/html">{escape_text(html)}</mattext></material>'
+
+
+def _field_xml(label: str, entry: str) -> str:
+    entry_xml = f"<fieldentry>{escape_text(entry)}</fieldentry>" if entry else "<fieldentry />"
+    return f"<qtimetadatafield><fieldlabel>{label}</fieldlabel>{entry_xml}</qtimetadatafield>"
+
+
+def _varequal_xml(value: str) -> str:
+    return f'<varequal respident="response1">{value}</varequal>'
+
+
+def item_xml(item: Any, ident: str, points: float, *, shuffle: bool = False) -> str | None:
+    """:func:`item_element` serialised, for single choice, multiple response and numeric
+    items; None for the other types."""
+    t = item.type
+    conditions: list[str] = []
+    feedback: list[tuple[str, str]] = [("general_fb", item.explanation)] if item.explanation else []
+    answer_ids = ""
+    if t == "single_choice" or t == "multiple_response":
+        multiple = t == "multiple_response"
+        qtype = "multiple_answers_question" if multiple else "multiple_choice_question"
+        ids = [str(1001 + i) for i in range(len(item.options))]
+        answer_ids = ",".join(ids)
+        labels = "".join(f'<response_label ident="{i}">{_mattext_xml(o.text, inline=True)}</response_label>'
+                         for i, o in zip(ids, item.options))
+        body = (f'<response_lid ident="response1" rcardinality="{"Multiple" if multiple else "Single"}">'
+                f'<render_choice shuffle="{"Yes" if shuffle or item.shuffle else "No"}">{labels}</render_choice></response_lid>')
+        for i, o in zip(ids, item.options):
+            if o.feedback:
+                feedback.append((f"{i}_fb", o.feedback))
+                conditions.append(f'<respcondition continue="Yes"><conditionvar>{_varequal_xml(i)}</conditionvar>'
+                                  f'<displayfeedback feedbacktype="Response" linkrefid="{i}_fb" /></respcondition>')
+        if multiple:
+            tests = "".join(_varequal_xml(i) if o.correct else f"<not>{_varequal_xml(i)}</not>"
+                            for i, o in zip(ids, item.options))
+            test = f"<and>{tests}</and>" if tests else "<and />"
+        else:
+            test = _varequal_xml(ids[item.key[0]])
+    elif t == "numeric":
+        qtype = "numerical_question"
+        unit = _mattext_xml(f"Unit: {item.unit}") if item.unit else ""
+        body = (f'{unit}<response_str ident="response1" rcardinality="Single"><render_fib fibtype="Decimal">'
+                '<response_label ident="answer1" /></render_fib></response_str>')
+        value, margin = absolute_tolerance(item)
+        low = "vargt" if item.tolerance.sigfig is not None else "vargte"
+        test = (f'<or>{_varequal_xml(_num(value))}<and><{low} respident="response1">{_num(value - margin)}</{low}>'
+                f'<varlte respident="response1">{_num(value + margin)}</varlte></and></or>')
+    else:
+        return None
+    conditions.append(f'<respcondition continue="No"><conditionvar>{test}</conditionvar>{_SCORE_100}')
+    fields = _field_xml("question_type", qtype) + _field_xml("points_possible", number(points))
+    if answer_ids:
+        fields += _field_xml("original_answer_ids", answer_ids)
+    feedback_xml = "".join(f'<itemfeedback ident="{i}"><flow_mat>{_mattext_xml(text)}</flow_mat></itemfeedback>'
+                           for i, text in dict(feedback).items())
+    return (f'<item ident="{escape_attribute(ident)}" title="{escape_attribute(item.title)}"><itemmetadata><qtimetadata>'
+            f'{fields}</qtimetadata></itemmetadata><presentation>{_mattext_xml(item.stem)}{body}</presentation>'
+            f'<resprocessing>{_OUTCOMES}{_GENERAL_FB if item.explanation else ""}{"".join(conditions)}</resprocessing>'
+            f'{feedback_xml}</item>')
+
+
+# ---------------------------------------------------------------------------------------
 # Package
 # ---------------------------------------------------------------------------------------
 
@@ -345,9 +427,13 @@ def _render(assessment: Assessment) -> Rendered:
         while ident in used:
             n += 1
             ident = f"{item.id}-{n}"
+        shuffle = bool(getattr(group, "shuffle_options", False))
+        xml = item_xml(item, ident, group.points_for(item), shuffle=shuffle)
+        if xml is not None:
+            used.add(ident)
+            return raw(xml)
         try:
-            el = item_element(item, ident, group.points_for(item), shuffle=bool(getattr(group, "shuffle_options", False)),
-                              warnings=warnings)
+            el = item_element(item, ident, group.points_for(item), shuffle=shuffle, warnings=warnings)
         except Skip as exc:
             warnings.append(f"{item.id}: skipped in Canvas: {exc}")
             return None
