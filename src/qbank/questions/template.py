@@ -248,7 +248,7 @@ class Template(Frozen):
         item = proto.model_copy(update={"id": item_key, "seed": seed})
         if not before_id:  # the JSON could not be cut (see _static_parts)
             return item, item.content_hash()
-        blob = f"{before_id}{json.dumps(item_key, ensure_ascii=False)}{before_seed}{seed}{after_seed}"
+        blob = f"{before_id}{_json_string(item_key)}{before_seed}{seed}{after_seed}"
         return item, hashlib.sha256(blob.encode()).hexdigest()
 
     @cached_property
@@ -635,6 +635,9 @@ _CONTENT_ITEM = _assembled_item_types()
 _new = object.__new__
 _setattr = object.__setattr__
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+# A string as json.dumps(value, ensure_ascii=False) writes it (the C function; dumps adds a call layer per id).
+_json_string = json.encoder.encode_basestring
 
 # Stand-ins for a static item's id and seed while its JSON is cut into parts (a NUL never
 # appears in an item: the loader refuses control characters, and ids are a plain alphabet;

@@ -97,10 +97,11 @@ def _build_quiz(spec: QuizSpec, bank: Any, roster: Roster | None, source: SpecSo
     for index, (section, templates) in enumerate(zip(spec.sections, sections)):
         k = section.variants or spec.variants
         built = []
+        where = f"{source.at('sections', index)}: {spec.section_name(index)}"
         for template in templates:
             slot += 1
             variants = group_variants_hashed(template, spec.seed, k, allow_fewer=section.allow_fewer_variants,
-                                             where=f"{source.at('sections', index)}: {spec.section_name(index)}")
+                                             where=where)
             points = section.points or template.points
             built.append(Group(id=template.id, title=template.title, pick=1, points=section.points,
                                items=tuple(v for v, _ in variants), shuffle_options=section.shuffle_options))
