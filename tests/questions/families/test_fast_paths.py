@@ -213,3 +213,36 @@ def test_percent_formatting_gives_the_format_spec_texts():
         for d in (0, 2, 3, 4, 6):
             s = f"{x:.{d}f}"
             assert fmt(x, d) == (s[1:] if s[0] == "-" and float(s) == 0 else s)
+
+
+def test_a_shuffled_list_is_generator_permutations_order():
+    from qbank.questions.families._common import permutation
+
+    for seed in range(2000):
+        for n in (1, 2, 3, 4, 5, 8, 13):
+            fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+            assert permutation(fast, n) == plain.permutation(n).tolist()
+            assert fast.random() == plain.random()  # and the generators are left in the same state
+
+
+@pytest.mark.parametrize("bounds", [[5], [2, 3, 4, 3, 2], [1, 7, 1, 1, 9], [1], [], [2**31 + 1, 3 * 2**30, 2**32 - 1, 6] * 4])
+def test_bounded_integers_draw_what_generator_integers_draws(bounds):
+    from qbank.questions.families._common import bounded_integers
+
+    # the large bounds reject many words (about one in four at 3 * 2**30): the refill path runs
+    for seed in range(500):
+        fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+        assert bounded_integers(fast, bounds) == [int(plain.integers(b)) for b in bounds]
+        assert fast.random() == plain.random()
+        assert fast.integers(7) == plain.integers(7)  # the generators' 32-bit word buffers agree too
+
+
+@pytest.mark.parametrize("n,k", [(2, 1), (3, 2), (4, 3), (5, 3), (6, 3), (7, 5), (5, 5), (1, 1), (31, 4), (40, 12), (12000, 3), (4, 0)])
+def test_a_pick_without_replacement_is_generator_choices_pick(n, k):
+    from qbank.questions.families._common import choice_without_replacement
+
+    for seed in range(1500):
+        fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+        assert choice_without_replacement(fast, n, k) == plain.choice(n, k, replace=False).tolist()
+        assert fast.random() == plain.random()
+        assert fast.integers(7) == plain.integers(7)
