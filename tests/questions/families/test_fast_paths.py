@@ -225,11 +225,17 @@ def test_a_shuffled_list_is_generator_permutations_order():
             assert fast.random() == plain.random()  # and the generators are left in the same state
 
 
+@pytest.mark.parametrize("route", ["direct", "plain"])
 @pytest.mark.parametrize("bounds", [[5], [2, 3, 4, 3, 2], [1, 7, 1, 1, 9], [1], [], [2**31 + 1, 3 * 2**30, 2**32 - 1, 6] * 4])
-def test_bounded_integers_draw_what_generator_integers_draws(bounds):
-    from qbank.questions.families._common import bounded_integers
+def test_bounded_integers_draw_what_generator_integers_draws(bounds, route, monkeypatch):
+    from qbank.questions import _draws
+    from qbank.questions._draws import bounded_integers
 
-    # the large bounds reject many words (about one in four at 3 * 2**30): the refill path runs
+    if route == "plain":  # the route taken where the bit generator's own function cannot be reached
+        monkeypatch.setattr(_draws, "_SOURCE", [_draws._plain])
+    else:
+        assert _draws._word_source() is _draws._direct  # this machine takes the fast route
+    # the large bounds reject many words (about one in four at 3 * 2**30): the retry path runs
     for seed in range(500):
         fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
         assert bounded_integers(fast, bounds) == [int(plain.integers(b)) for b in bounds]
