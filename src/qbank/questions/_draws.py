@@ -15,6 +15,7 @@ word itself), slower and the same. Tests compare both with ``integers`` over man
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 __all__ = ["bounded_integers"]
@@ -58,10 +59,15 @@ def _plain(rng: Any) -> Callable[[], int]:
 
 
 def _direct(rng: Any) -> Callable[[], int]:
-    bitgen = _get_pointer(rng.bit_generator.capsule, b"BitGenerator")
-    state = _from_address(bitgen).value
-    fn = _next_uint32(_from_address(bitgen + _NEXT_UINT32_AT).value)
-    return lambda: fn(state)  # type: ignore[no-any-return]
+    bg = rng.bit_generator
+    bitgen = _get_pointer(bg.capsule, b"BitGenerator")
+    fn = _FUNCTIONS.get(type(bg))  # the C function is one per bit generator class
+    if fn is None:
+        fn = _FUNCTIONS[type(bg)] = _next_uint32(_from_address(bitgen + _NEXT_UINT32_AT).value)
+    return partial(fn, _from_address(bitgen).value)  # the instance's state
+
+
+_FUNCTIONS: dict[type, Any] = {}
 
 
 def _checked(source: Callable[[Any], Callable[[], int]]) -> Callable[[Any], Callable[[], int]] | None:
@@ -78,15 +84,7 @@ def _checked(source: Callable[[Any], Callable[[], int]]) -> Callable[[Any], Call
         _from_address = ctypes.c_void_p.from_address
         # bitgen_t: {void *state; next_uint64; next_uint32; next_double; next_raw}
         _NEXT_UINT32_AT = 2 * ctypes.sizeof(ctypes.c_void_p)
-        cache: dict[int, Any] = {}
-
-        def next_uint32(address: int) -> Any:
-            fn = cache.get(address)
-            if fn is None:
-                fn = cache[address] = ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p)(address)
-            return fn
-
-        _next_uint32 = next_uint32
+        _next_uint32 = ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p)
         for seed in (0, 1, 12345):
             fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
             word = source(fast)
