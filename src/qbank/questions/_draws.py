@@ -84,7 +84,9 @@ def _checked(source: Callable[[Any], Callable[[], int]]) -> Callable[[Any], Call
         _from_address = ctypes.c_void_p.from_address
         # bitgen_t: {void *state; next_uint64; next_uint32; next_double; next_raw}
         _NEXT_UINT32_AT = 2 * ctypes.sizeof(ctypes.c_void_p)
-        _next_uint32 = ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p)
+        # PYFUNCTYPE: the call keeps the GIL (a word takes nanoseconds; releasing and taking
+        # the lock back would cost more, and with another thread waiting, much more)
+        _next_uint32 = ctypes.PYFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p)
         for seed in (0, 1, 12345):
             fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
             word = source(fast)
