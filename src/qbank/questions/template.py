@@ -360,6 +360,7 @@ class Template(Frozen):
         :meth:`_params` would start over after its Reject. ``tries`` (per seed index) is
         advanced and each rejection appended to ``rejected`` as ``(index, reason)``.
         """
+        from ._draws import bounded_integers
         from .params import Fixed, sample_many
 
         # Fixed values draw nothing from the generator: each draw's dict starts from them (the
@@ -374,6 +375,7 @@ class Template(Frozen):
             (pending if tries[i] < budget else exhausted).append(i)
         names = [name for name, _ in drawn_specs]
         prefix = _dirichlet_prefix([spec for _, spec in drawn_specs])
+        runs = _choice_runs([spec for _, spec in drawn_specs[len(prefix):]])
         while pending:
             if prefix:
                 # the leading Dirichlets' retries, resolved for each generator at once
@@ -385,8 +387,13 @@ class Template(Frozen):
                     tries[i] += 1
                 alive = pending
                 columns = []  # per drawn spec, the values of the draws still alive
-            for _, spec in drawn_specs[len(prefix):]:
-                drawn = sample_many(spec, [rngs[i] for i in alive])
+            for run in runs:
+                if type(run) is tuple:  # unweighted choices in a row: one generator call per seed for all of them
+                    drawn_rows = [bounded_integers(rngs[i], run[1]) for i in alive]
+                    for t, options in enumerate(run[0]):
+                        columns.append([options[row[t]] for row in drawn_rows])
+                    continue
+                drawn = sample_many(run, [rngs[i] for i in alive])
                 keep = [k for k, v in enumerate(drawn) if not isinstance(v, Reject)]
                 if len(keep) < len(drawn):
                     rejected.extend((alive[k], v.reason) for k, v in enumerate(drawn) if isinstance(v, Reject))
@@ -491,6 +498,36 @@ class Template(Frozen):
             points=self.points, tags=self.tags, difficulty=self.difficulty, data=data,
         )
         return ITEM_TYPES[fields["type"]].model_validate(fields)
+
+
+def _choice_runs(specs: list[Any]) -> list[Any]:
+    """``specs`` with each run of two or more unweighted choices in a row replaced by
+    ``(options of each, their counts)``.
+
+    Each such choice is one bounded integer (``rng.integers(len(options))``) and none of them
+    rejects, so the run's integers follow each other in every generator's stream and are
+    drawn with one call (:func:`~qbank.questions._draws.bounded_integers`) instead of one each.
+    """
+    from .params import Choice
+
+    out: list[Any] = []
+    run: list[Any] = []
+
+    def close() -> None:
+        if len(run) >= 2:
+            out.append((tuple(c.options for c in run), tuple(len(c.options) for c in run)))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for spec in specs:
+        if isinstance(spec, Choice) and spec.weights is None and 1 <= len(spec.options) < 2**32:
+            run.append(spec)
+        else:
+            close()
+            out.append(spec)
+    close()
+    return out
 
 
 def _dirichlet_prefix(specs: list[Any]) -> list[Any]:

@@ -252,3 +252,18 @@ def test_a_pick_without_replacement_is_generator_choices_pick(n, k):
         assert choice_without_replacement(fast, n, k) == plain.choice(n, k, replace=False).tolist()
         assert fast.random() == plain.random()
         assert fast.integers(7) == plain.integers(7)
+
+
+def test_unweighted_choices_in_a_row_draw_what_they_draw_one_by_one():
+    from qbank.questions import Template
+
+    # nucleus draws its distribution, then three unweighted choices in a row (drawn with one
+    # call per seed in a batch); here with a one-option choice (no draw) and a weighted one between
+    template = Template.model_validate({
+        "id": "runs", "title": "Runs", "family": "nucleus",
+        "tags": {"topics": ["top-p"], "bloom": "apply"},
+        "params": {"top_p": {"dist": "choice", "options": [0.5, 0.9]}, "k": {"dist": "choice", "options": [2]},
+                   "form": {"dist": "choice", "options": ["set", "top_p_prob", "top_k_prob"], "weights": [1, 1, 1]}},
+    })
+    seeds = range(300)
+    assert [i.content_hash() for i in template.instantiate_many(seeds)] == [template.instantiate(s).content_hash() for s in seeds]
