@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property, lru_cache, partial
@@ -19,7 +20,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from ..errors import ConstraintError, InputError
 from . import _model
-from ._model import Frozen, Identifier, NotPlainJson, canonical_plain
+from ._model import Frozen, Identifier, NotPlainJson, canonical_float, canonical_plain
 from .constraints import Constraint
 from .items import ITEM_TYPES, Content, ItemContent, canonical_json, item_id
 from .params import Distribution, ParamSpec, Reject
@@ -299,10 +300,12 @@ class Template(Frozen):
         # Every rejected draw as (seed index, reason), in order: counted only if a seed runs out of draws.
         rejected: list[tuple[int, Any]] = []
         tries = [0] * len(seeds)
-        results: list[tuple[Content, dict[str, Any]] | None] = [None] * len(seeds)
+        results: list[tuple[Content, dict[str, Any], dict[str, Any] | None] | None] = [None] * len(seeds)
         exhausted: list[int] = []
         checks = [c for c in self.constraints if c.phase == "content"]
         dump = fam.params.__pydantic_serializer__.to_python  # what model_dump calls
+        # the params' JSON written directly, already canonical, for items assembled without validation
+        plain_params = _plain_params if self.stem is None and not _model.VALIDATE and _plainly_dumped(fam.params) else None
         # Rounds: every seed still without content draws parameters (each seed retrying its
         # own rejected draws, spec by spec, with its own generator), then the family builds
         # the round's seeds; a seed whose build rejects draws again in the next round. Each
@@ -326,8 +329,10 @@ class Template(Frozen):
                 if reason is not None:
                     rejected.append((i, reason))
                     pending.append(i)
+                elif plain_params is not None and "params" not in extra and (clean := plain_params(params)) is not None:
+                    results[i] = (content, extra, clean)
                 else:
-                    results[i] = (content, {"params": dump(params, mode="json"), **extra})
+                    results[i] = (content, {"params": dump(params, mode="json"), **extra}, None)
         if exhausted:
             i = min(exhausted)  # the seed instantiate() one by one would have failed on first
             reason, count = Counter(reasons_of(rejected, i)).most_common(1)[0]
@@ -337,7 +342,10 @@ class Template(Frozen):
             )
         items = []
         for i, seed in enumerate(seeds):
-            content, data = results[i]  # type: ignore[misc]
+            content, data, clean = results[i]  # type: ignore[misc]
+            if clean is not None:
+                items.append(self._item(content, seed, data, clean))
+                continue
             if self.stem is not None:
                 content = content.model_copy(update={"stem": self._render_stem(data)})
             items.append(self._item(content, seed, data))
@@ -453,7 +461,7 @@ class Template(Frozen):
         except TemplateError as exc:
             raise InputError(f"template {self.id}: stem: {exc}") from None
 
-    def _item(self, content: Any, seed: int, data: dict[str, Any]) -> Any:
+    def _item(self, content: Any, seed: int, data: dict[str, Any], clean_params: dict[str, Any] | None = None) -> Any:
         """What :func:`make_item` builds: the content's fields plus this template's identity and ``data``.
 
         The content was validated when it was built (families build it through the models'
@@ -467,9 +475,14 @@ class Template(Frozen):
         """
         cls = type(content)
         item_cls = _CONTENT_ITEM.get(cls) if self.stem is None and not _model.VALIDATE else None
+        extra = None
+        if clean_params is not None:
+            # ``data`` is the family's extra data, and the params' canonical JSON comes apart
+            # (:func:`_plain_params`): the item's data is the two, params first
+            extra, data = data, {"params": clean_params, **data}
         if item_cls is not None and type(seed) is int and seed >= 0 and type(data) is dict:
             try:
-                clean = canonical_plain(data)
+                clean = canonical_plain(data) if extra is None else {"params": clean_params, **canonical_plain(extra)}
             except NotPlainJson:
                 pass
             else:
@@ -498,6 +511,67 @@ class Template(Frozen):
             points=self.points, tags=self.tags, difficulty=self.difficulty, data=data,
         )
         return ITEM_TYPES[fields["type"]].model_validate(fields)
+
+
+@lru_cache(maxsize=None)
+def _plainly_dumped(params: type[Any]) -> bool:
+    """Whether ``params.model_dump(mode="json")`` is just each field's value in JSON form
+    (no serializers, computed or excluded fields), as :func:`_plain_params` writes it."""
+    from .params import TokenDistribution
+
+    for cls in (params, TokenDistribution):
+        decorators = cls.__pydantic_decorators__
+        if decorators.field_serializers or decorators.model_serializers or cls.model_computed_fields:
+            return False
+        if any(info.exclude for info in cls.model_fields.values()):
+            return False
+    return True
+
+
+def _plain_params(params: Any) -> dict[str, Any] | None:
+    """``canonical_plain(params.model_dump(mode="json"))`` for params made of plain values
+    (str, bool, int, None, finite floats, tuples of those, token distributions), written
+    directly; None for anything else (the caller then dumps and canonicalises).
+
+    The dump is the same dict (tuples become lists, a distribution its three fields, keys in
+    field order) and every float goes through :func:`canonical_float` as there; a test
+    compares the items with those built through validation for every template.
+    """
+    from .params import TokenDistribution
+
+    out: dict[str, Any] = {}
+    for name, v in params.__dict__.items():
+        t = type(v)
+        if t is str or t is bool or t is int or v is None:
+            out[name] = v
+        elif t is float:
+            if not math.isfinite(v):
+                return None  # JSON mode writes these as null
+            out[name] = canonical_float(v)
+        elif t is TokenDistribution:
+            tokens = {}
+            for k, x in v.tokens.items():
+                if type(x) is not float or not math.isfinite(x):
+                    return None
+                tokens[k] = canonical_float(x)
+            r = v.remainder
+            if type(r) is not float or not math.isfinite(r) or type(v.remainder_label) is not str:
+                return None
+            out[name] = {"tokens": tokens, "remainder": canonical_float(r), "remainder_label": v.remainder_label}
+        elif t is tuple:
+            row = []
+            for x in v:
+                tx = type(x)
+                if tx is str or tx is bool or tx is int or x is None:
+                    row.append(x)
+                elif tx is float and math.isfinite(x):
+                    row.append(canonical_float(x))
+                else:
+                    return None
+            out[name] = row
+        else:
+            return None
+    return out
 
 
 def _choice_runs(specs: list[Any]) -> list[Any]:
