@@ -430,15 +430,22 @@ class Template(Frozen):
         return self._validate_params(fam, {name: spec.sample(rng) for name, spec in specs.items()})
 
     def _validate_params(self, fam: Family, values: dict[str, Any]) -> Any:
+        params = _known_params(fam.params, values)
+        if params is None:
+            params = self._validated_params(fam, values)
+            _remember_params(fam.params, values, params)
+        for c in self.constraints:
+            if c.phase == "params" and (reason := c.check(dict(params))):
+                raise Reject(reason)
+        return params
+
+    def _validated_params(self, fam: Family, values: dict[str, Any]) -> Any:
         try:
             params = fam.params.__pydantic_validator__.validate_python(values)  # model_validate, one call less
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(x) for x in err["loc"])
             raise InputError(f"template {self.id}: params.{where}: {err['msg']}") from None
-        for c in self.constraints:
-            if c.phase == "params" and (reason := c.check(dict(params))):
-                raise Reject(reason)
         return params
 
     def _draw(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator) -> tuple[Content, dict[str, Any]]:
@@ -511,6 +518,85 @@ class Template(Frozen):
             points=self.points, tags=self.tags, difficulty=self.difficulty, data=data,
         )
         return ITEM_TYPES[fields["type"]].model_validate(fields)
+
+
+# Parameter validation, remembered field by field: a family's params model without validators
+# of its own (none reads another field) validates each field's value by itself, so a value
+# that validated once (a choice's option, a fixed value) gives the same field value again.
+# Per model class: (field name, frozen value) -> validated value; bounded, as continuous
+# draws never repeat.
+_PARAM_VALUES: dict[type, dict[tuple[str, Any], Any]] = {}
+_PARAM_VALUES_MAX = 4096
+
+
+@lru_cache(maxsize=None)
+def _fieldwise(params: type[Any]) -> bool:
+    """Whether ``params`` validates each field on its own: no field or model validators, no
+    defaults that would have to be filled in (every field is drawn or fixed by its spec)."""
+    decorators = params.__pydantic_decorators__
+    return not (decorators.field_validators or decorators.model_validators or decorators.validators
+                or decorators.root_validators or params.__pydantic_post_init__)
+
+
+def _frozen(v: Any) -> Any:
+    """A hashable key for a drawn value of JSON's types (a list as a tuple), else None."""
+    t = type(v)
+    if t is float and v == 0.0:
+        return (t, v, math.copysign(1.0, v))  # -0.0 == 0.0, but validation keeps the sign
+    if t is str or t is bool or t is int or t is float or v is None:
+        return (t, v)
+    if t is list:
+        inner = tuple(_frozen(x) for x in v)
+        return None if None in inner else (t, inner)
+    return None
+
+
+def _known_params(params: type[Any], values: dict[str, Any]) -> Any:
+    """The params model that validating ``values`` gives, when every field's value validated
+    before (each remembered as validation stored it, a drawn token distribution taken as
+    validation takes an instance: as it is); else None."""
+    known = _PARAM_VALUES.get(params)
+    if known is None or len(values) != len(params.model_fields):
+        return None
+    from .params import TokenDistribution
+
+    out = {}
+    for name, v in values.items():
+        if type(v) is TokenDistribution and name in _DISTRIBUTION_FIELDS.get(params, ()):
+            out[name] = v
+            continue
+        key = _frozen(v)
+        if key is None:
+            return None
+        hit = known.get((name, key), _MISSING)
+        if hit is _MISSING:
+            return None
+        out[name] = hit
+    return _model.trusted(params, out)
+
+
+def _remember_params(params: type[Any], values: dict[str, Any], validated: Any) -> None:
+    if not _fieldwise(params) or set(values) != set(params.model_fields):
+        return
+    known = _PARAM_VALUES.setdefault(params, {})
+    if len(known) >= _PARAM_VALUES_MAX:
+        known.clear()
+    if params not in _DISTRIBUTION_FIELDS:
+        from .families import Draw
+        from .params import TokenDistribution
+
+        # fields of exactly this type, annotated with nothing but their default distribution
+        _DISTRIBUTION_FIELDS[params] = frozenset(
+            name for name, info in params.model_fields.items()
+            if info.annotation is TokenDistribution and all(isinstance(m, Draw) for m in info.metadata))
+    for name, v in values.items():
+        key = _frozen(v)
+        if key is not None:
+            known[(name, key)] = validated.__dict__[name]
+
+
+_DISTRIBUTION_FIELDS: dict[type, frozenset[str]] = {}
+_MISSING = object()
 
 
 @lru_cache(maxsize=None)

@@ -267,3 +267,47 @@ def test_unweighted_choices_in_a_row_draw_what_they_draw_one_by_one():
     })
     seeds = range(300)
     assert [i.content_hash() for i in template.instantiate_many(seeds)] == [template.instantiate(s).content_hash() for s in seeds]
+
+
+@pytest.mark.parametrize("tid", ["token-loss", "nucleus", "label-smoothing", "logit-gradient", "next-step-statements",
+                                 "temperature", "paris-states"])
+def test_remembered_param_values_give_what_validation_gives(tid):
+    from qbank.questions import builtin_bank
+    from qbank.questions.template import _known_params, rng_for
+
+    template = builtin_bank()[tid]
+    fam = template.get_family()
+    specs = template.specs()
+    template.instantiate_many(range(50))  # the values seen so far are remembered
+    checked = 0
+    for seed in range(400):
+        rng = rng_for(template.id, template.version, seed)
+        try:
+            values = {name: spec.sample(rng) for name, spec in specs.items()}
+        except Reject:
+            continue
+        validated = fam.params.model_validate(values)
+        known = _known_params(fam.params, values)
+        if known is not None:
+            checked += 1
+            assert known == validated
+            assert known.model_fields_set == validated.model_fields_set
+            assert list(known.__dict__) == list(validated.__dict__)
+            assert [type(v) for v in known.__dict__.values()] == [type(v) for v in validated.__dict__.values()]
+    assert checked > 20
+
+
+def test_an_invalid_drawn_value_is_reported_after_valid_ones_were_remembered():
+    from qbank.errors import InputError
+    from qbank.questions import Template
+
+    template = Template.model_validate({
+        "id": "bad-unit", "title": "Bad unit", "family": "token-loss",
+        "tags": {"topics": ["cross-entropy"], "bloom": "apply"},
+        "params": {"unit": {"dist": "choice", "options": ["nats", "bits", "bytes"]}},
+    })
+    with pytest.raises(InputError, match="params.unit") as one:
+        [template.instantiate(s) for s in range(200)]
+    with pytest.raises(InputError, match="params.unit") as batch:
+        template.instantiate_many(range(200))
+    assert str(one.value) == str(batch.value)
