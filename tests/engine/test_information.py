@@ -95,3 +95,17 @@ def test_the_smallest_smoothed_loss_is_the_entropy_of_the_full_smoothed_target_b
         q = smoothed_target(k, 0, eps)
         nz = q[q > 0]
         assert label_smoothing_min_loss(k, eps) == float(-(nz * np.log(nz)).sum()), k
+
+
+def test_the_pairwise_sum_of_a_constant_tail_is_numpys_sum_bit_for_bit() -> None:
+    import random
+
+    from qbank.engine.information import pairwise_sum_first
+
+    rnd = random.Random(7)
+    # every length up to 3,000 (all the block and halving cases), then a sample up to 70,000
+    for n in [*range(1, 3001), *rnd.sample(range(3001, 70_000), 400), 8192, 8193, 16384, 65536, 65537]:
+        a, b = -rnd.random(), -rnd.random() * 10.0 ** -rnd.randint(0, 6)
+        v = np.full(n, b)
+        v[0] = a
+        assert pairwise_sum_first(a, b, n) == float(np.sum(v)), n

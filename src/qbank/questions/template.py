@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property, lru_cache, partial
@@ -19,7 +20,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from ..errors import ConstraintError, InputError
 from . import _model
-from ._model import Frozen, Identifier, NotPlainJson, canonical_plain
+from ._model import Frozen, Identifier, NotPlainJson, canonical_float, canonical_plain
 from .constraints import Constraint
 from .items import ITEM_TYPES, Content, ItemContent, canonical_json, item_id
 from .params import Distribution, ParamSpec, Reject
@@ -299,10 +300,12 @@ class Template(Frozen):
         # Every rejected draw as (seed index, reason), in order: counted only if a seed runs out of draws.
         rejected: list[tuple[int, Any]] = []
         tries = [0] * len(seeds)
-        results: list[tuple[Content, dict[str, Any]] | None] = [None] * len(seeds)
+        results: list[tuple[Content, dict[str, Any], dict[str, Any] | None] | None] = [None] * len(seeds)
         exhausted: list[int] = []
         checks = [c for c in self.constraints if c.phase == "content"]
         dump = fam.params.__pydantic_serializer__.to_python  # what model_dump calls
+        # the params' JSON written directly, already canonical, for items assembled without validation
+        plain_params = _plain_params if self.stem is None and not _model.VALIDATE and _plainly_dumped(fam.params) else None
         # Rounds: every seed still without content draws parameters (each seed retrying its
         # own rejected draws, spec by spec, with its own generator), then the family builds
         # the round's seeds; a seed whose build rejects draws again in the next round. Each
@@ -326,8 +329,10 @@ class Template(Frozen):
                 if reason is not None:
                     rejected.append((i, reason))
                     pending.append(i)
+                elif plain_params is not None and "params" not in extra and (clean := plain_params(params)) is not None:
+                    results[i] = (content, extra, clean)
                 else:
-                    results[i] = (content, {"params": dump(params, mode="json"), **extra})
+                    results[i] = (content, {"params": dump(params, mode="json"), **extra}, None)
         if exhausted:
             i = min(exhausted)  # the seed instantiate() one by one would have failed on first
             reason, count = Counter(reasons_of(rejected, i)).most_common(1)[0]
@@ -337,7 +342,10 @@ class Template(Frozen):
             )
         items = []
         for i, seed in enumerate(seeds):
-            content, data = results[i]  # type: ignore[misc]
+            content, data, clean = results[i]  # type: ignore[misc]
+            if clean is not None:
+                items.append(self._item(content, seed, data, clean))
+                continue
             if self.stem is not None:
                 content = content.model_copy(update={"stem": self._render_stem(data)})
             items.append(self._item(content, seed, data))
@@ -360,6 +368,7 @@ class Template(Frozen):
         :meth:`_params` would start over after its Reject. ``tries`` (per seed index) is
         advanced and each rejection appended to ``rejected`` as ``(index, reason)``.
         """
+        from ._draws import bounded_integers
         from .params import Fixed, sample_many
 
         # Fixed values draw nothing from the generator: each draw's dict starts from them (the
@@ -374,6 +383,7 @@ class Template(Frozen):
             (pending if tries[i] < budget else exhausted).append(i)
         names = [name for name, _ in drawn_specs]
         prefix = _dirichlet_prefix([spec for _, spec in drawn_specs])
+        runs = _choice_runs([spec for _, spec in drawn_specs[len(prefix):]])
         while pending:
             if prefix:
                 # the leading Dirichlets' retries, resolved for each generator at once
@@ -385,8 +395,13 @@ class Template(Frozen):
                     tries[i] += 1
                 alive = pending
                 columns = []  # per drawn spec, the values of the draws still alive
-            for _, spec in drawn_specs[len(prefix):]:
-                drawn = sample_many(spec, [rngs[i] for i in alive])
+            for run in runs:
+                if type(run) is tuple:  # unweighted choices in a row: one generator call per seed for all of them
+                    drawn_rows = [bounded_integers(rngs[i], run[1]) for i in alive]
+                    for t, options in enumerate(run[0]):
+                        columns.append([options[row[t]] for row in drawn_rows])
+                    continue
+                drawn = sample_many(run, [rngs[i] for i in alive])
                 keep = [k for k, v in enumerate(drawn) if not isinstance(v, Reject)]
                 if len(keep) < len(drawn):
                     rejected.extend((alive[k], v.reason) for k, v in enumerate(drawn) if isinstance(v, Reject))
@@ -415,15 +430,22 @@ class Template(Frozen):
         return self._validate_params(fam, {name: spec.sample(rng) for name, spec in specs.items()})
 
     def _validate_params(self, fam: Family, values: dict[str, Any]) -> Any:
+        params = _known_params(fam.params, values)
+        if params is None:
+            params = self._validated_params(fam, values)
+            _remember_params(fam.params, values, params)
+        for c in self.constraints:
+            if c.phase == "params" and (reason := c.check(dict(params))):
+                raise Reject(reason)
+        return params
+
+    def _validated_params(self, fam: Family, values: dict[str, Any]) -> Any:
         try:
             params = fam.params.__pydantic_validator__.validate_python(values)  # model_validate, one call less
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(x) for x in err["loc"])
             raise InputError(f"template {self.id}: params.{where}: {err['msg']}") from None
-        for c in self.constraints:
-            if c.phase == "params" and (reason := c.check(dict(params))):
-                raise Reject(reason)
         return params
 
     def _draw(self, fam: Family, specs: dict[str, Distribution], rng: np.random.Generator) -> tuple[Content, dict[str, Any]]:
@@ -446,7 +468,7 @@ class Template(Frozen):
         except TemplateError as exc:
             raise InputError(f"template {self.id}: stem: {exc}") from None
 
-    def _item(self, content: Any, seed: int, data: dict[str, Any]) -> Any:
+    def _item(self, content: Any, seed: int, data: dict[str, Any], clean_params: dict[str, Any] | None = None) -> Any:
         """What :func:`make_item` builds: the content's fields plus this template's identity and ``data``.
 
         The content was validated when it was built (families build it through the models'
@@ -460,9 +482,14 @@ class Template(Frozen):
         """
         cls = type(content)
         item_cls = _CONTENT_ITEM.get(cls) if self.stem is None and not _model.VALIDATE else None
+        extra = None
+        if clean_params is not None:
+            # ``data`` is the family's extra data, and the params' canonical JSON comes apart
+            # (:func:`_plain_params`): the item's data is the two, params first
+            extra, data = data, {"params": clean_params, **data}
         if item_cls is not None and type(seed) is int and seed >= 0 and type(data) is dict:
             try:
-                clean = canonical_plain(data)
+                clean = canonical_plain(data) if extra is None else {"params": clean_params, **canonical_plain(extra)}
             except NotPlainJson:
                 pass
             else:
@@ -491,6 +518,176 @@ class Template(Frozen):
             points=self.points, tags=self.tags, difficulty=self.difficulty, data=data,
         )
         return ITEM_TYPES[fields["type"]].model_validate(fields)
+
+
+# Parameter validation, remembered field by field: a family's params model without validators
+# of its own (none reads another field) validates each field's value by itself, so a value
+# that validated once (a choice's option, a fixed value) gives the same field value again.
+# Per model class: (field name, frozen value) -> validated value; bounded, as continuous
+# draws never repeat.
+_PARAM_VALUES: dict[type, dict[tuple[str, Any], Any]] = {}
+_PARAM_VALUES_MAX = 4096
+
+
+@lru_cache(maxsize=None)
+def _fieldwise(params: type[Any]) -> bool:
+    """Whether ``params`` validates each field on its own: no field or model validators, no
+    defaults that would have to be filled in (every field is drawn or fixed by its spec)."""
+    decorators = params.__pydantic_decorators__
+    return not (decorators.field_validators or decorators.model_validators or decorators.validators
+                or decorators.root_validators or params.__pydantic_post_init__)
+
+
+def _frozen(v: Any) -> Any:
+    """A hashable key for a drawn value of JSON's types (a list as a tuple), else None."""
+    t = type(v)
+    if t is float and v == 0.0:
+        return (t, v, math.copysign(1.0, v))  # -0.0 == 0.0, but validation keeps the sign
+    if t is str or t is bool or t is int or t is float or v is None:
+        return (t, v)
+    if t is list:
+        inner = tuple(_frozen(x) for x in v)
+        return None if None in inner else (t, inner)
+    return None
+
+
+def _known_params(params: type[Any], values: dict[str, Any]) -> Any:
+    """The params model that validating ``values`` gives, when every field's value validated
+    before (each remembered as validation stored it, a drawn token distribution taken as
+    validation takes an instance: as it is); else None."""
+    known = _PARAM_VALUES.get(params)
+    if known is None or len(values) != len(params.model_fields):
+        return None
+    from .params import TokenDistribution
+
+    out = {}
+    for name, v in values.items():
+        if type(v) is TokenDistribution and name in _DISTRIBUTION_FIELDS.get(params, ()):
+            out[name] = v
+            continue
+        key = _frozen(v)
+        if key is None:
+            return None
+        hit = known.get((name, key), _MISSING)
+        if hit is _MISSING:
+            return None
+        out[name] = hit
+    return _model.trusted(params, out)
+
+
+def _remember_params(params: type[Any], values: dict[str, Any], validated: Any) -> None:
+    if not _fieldwise(params) or set(values) != set(params.model_fields):
+        return
+    known = _PARAM_VALUES.setdefault(params, {})
+    if len(known) >= _PARAM_VALUES_MAX:
+        known.clear()
+    if params not in _DISTRIBUTION_FIELDS:
+        from .families import Draw
+        from .params import TokenDistribution
+
+        # fields of exactly this type, annotated with nothing but their default distribution
+        _DISTRIBUTION_FIELDS[params] = frozenset(
+            name for name, info in params.model_fields.items()
+            if info.annotation is TokenDistribution and all(isinstance(m, Draw) for m in info.metadata))
+    for name, v in values.items():
+        key = _frozen(v)
+        if key is not None:
+            known[(name, key)] = validated.__dict__[name]
+
+
+_DISTRIBUTION_FIELDS: dict[type, frozenset[str]] = {}
+_MISSING = object()
+
+
+@lru_cache(maxsize=None)
+def _plainly_dumped(params: type[Any]) -> bool:
+    """Whether ``params.model_dump(mode="json")`` is just each field's value in JSON form
+    (no serializers, computed or excluded fields), as :func:`_plain_params` writes it."""
+    from .params import TokenDistribution
+
+    for cls in (params, TokenDistribution):
+        decorators = cls.__pydantic_decorators__
+        if decorators.field_serializers or decorators.model_serializers or cls.model_computed_fields:
+            return False
+        if any(info.exclude for info in cls.model_fields.values()):
+            return False
+    return True
+
+
+def _plain_params(params: Any) -> dict[str, Any] | None:
+    """``canonical_plain(params.model_dump(mode="json"))`` for params made of plain values
+    (str, bool, int, None, finite floats, tuples of those, token distributions), written
+    directly; None for anything else (the caller then dumps and canonicalises).
+
+    The dump is the same dict (tuples become lists, a distribution its three fields, keys in
+    field order) and every float goes through :func:`canonical_float` as there; a test
+    compares the items with those built through validation for every template.
+    """
+    from .params import TokenDistribution
+
+    out: dict[str, Any] = {}
+    for name, v in params.__dict__.items():
+        t = type(v)
+        if t is str or t is bool or t is int or v is None:
+            out[name] = v
+        elif t is float:
+            if not math.isfinite(v):
+                return None  # JSON mode writes these as null
+            out[name] = canonical_float(v)
+        elif t is TokenDistribution:
+            tokens = {}
+            for k, x in v.tokens.items():
+                if type(x) is not float or not math.isfinite(x):
+                    return None
+                tokens[k] = canonical_float(x)
+            r = v.remainder
+            if type(r) is not float or not math.isfinite(r) or type(v.remainder_label) is not str:
+                return None
+            out[name] = {"tokens": tokens, "remainder": canonical_float(r), "remainder_label": v.remainder_label}
+        elif t is tuple:
+            row = []
+            for x in v:
+                tx = type(x)
+                if tx is str or tx is bool or tx is int or x is None:
+                    row.append(x)
+                elif tx is float and math.isfinite(x):
+                    row.append(canonical_float(x))
+                else:
+                    return None
+            out[name] = row
+        else:
+            return None
+    return out
+
+
+def _choice_runs(specs: list[Any]) -> list[Any]:
+    """``specs`` with each run of two or more unweighted choices in a row replaced by
+    ``(options of each, their counts)``.
+
+    Each such choice is one bounded integer (``rng.integers(len(options))``) and none of them
+    rejects, so the run's integers follow each other in every generator's stream and are
+    drawn with one call (:func:`~qbank.questions._draws.bounded_integers`) instead of one each.
+    """
+    from .params import Choice
+
+    out: list[Any] = []
+    run: list[Any] = []
+
+    def close() -> None:
+        if len(run) >= 2:
+            out.append((tuple(c.options for c in run), tuple(len(c.options) for c in run)))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for spec in specs:
+        if isinstance(spec, Choice) and spec.weights is None and 1 <= len(spec.options) < 2**32:
+            run.append(spec)
+        else:
+            close()
+            out.append(spec)
+    close()
+    return out
 
 
 def _dirichlet_prefix(specs: list[Any]) -> list[Any]:

@@ -213,3 +213,101 @@ def test_percent_formatting_gives_the_format_spec_texts():
         for d in (0, 2, 3, 4, 6):
             s = f"{x:.{d}f}"
             assert fmt(x, d) == (s[1:] if s[0] == "-" and float(s) == 0 else s)
+
+
+def test_a_shuffled_list_is_generator_permutations_order():
+    from qbank.questions.families._common import permutation
+
+    for seed in range(2000):
+        for n in (1, 2, 3, 4, 5, 8, 13):
+            fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+            assert permutation(fast, n) == plain.permutation(n).tolist()
+            assert fast.random() == plain.random()  # and the generators are left in the same state
+
+
+@pytest.mark.parametrize("route", ["direct", "plain"])
+@pytest.mark.parametrize("bounds", [[5], [2, 3, 4, 3, 2], [1, 7, 1, 1, 9], [1], [], [2**31 + 1, 3 * 2**30, 2**32 - 1, 6] * 4])
+def test_bounded_integers_draw_what_generator_integers_draws(bounds, route, monkeypatch):
+    from qbank.questions import _draws
+    from qbank.questions._draws import bounded_integers
+
+    if route == "plain":  # the route taken where the bit generator's own function cannot be reached
+        monkeypatch.setattr(_draws, "_SOURCE", [_draws._plain])
+    else:
+        assert _draws._word_source() is _draws._direct  # this machine takes the fast route
+    # the large bounds reject many words (about one in four at 3 * 2**30): the retry path runs
+    for seed in range(500):
+        fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+        assert bounded_integers(fast, bounds) == [int(plain.integers(b)) for b in bounds]
+        assert fast.random() == plain.random()
+        assert fast.integers(7) == plain.integers(7)  # the generators' 32-bit word buffers agree too
+
+
+@pytest.mark.parametrize("n,k", [(2, 1), (3, 2), (4, 3), (5, 3), (6, 3), (7, 5), (5, 5), (1, 1), (31, 4), (40, 12), (12000, 3), (4, 0)])
+def test_a_pick_without_replacement_is_generator_choices_pick(n, k):
+    from qbank.questions.families._common import choice_without_replacement
+
+    for seed in range(1500):
+        fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+        assert choice_without_replacement(fast, n, k) == plain.choice(n, k, replace=False).tolist()
+        assert fast.random() == plain.random()
+        assert fast.integers(7) == plain.integers(7)
+
+
+def test_unweighted_choices_in_a_row_draw_what_they_draw_one_by_one():
+    from qbank.questions import Template
+
+    # nucleus draws its distribution, then three unweighted choices in a row (drawn with one
+    # call per seed in a batch); here with a one-option choice (no draw) and a weighted one between
+    template = Template.model_validate({
+        "id": "runs", "title": "Runs", "family": "nucleus",
+        "tags": {"topics": ["top-p"], "bloom": "apply"},
+        "params": {"top_p": {"dist": "choice", "options": [0.5, 0.9]}, "k": {"dist": "choice", "options": [2]},
+                   "form": {"dist": "choice", "options": ["set", "top_p_prob", "top_k_prob"], "weights": [1, 1, 1]}},
+    })
+    seeds = range(300)
+    assert [i.content_hash() for i in template.instantiate_many(seeds)] == [template.instantiate(s).content_hash() for s in seeds]
+
+
+@pytest.mark.parametrize("tid", ["token-loss", "nucleus", "label-smoothing", "logit-gradient", "next-step-statements",
+                                 "temperature", "paris-states"])
+def test_remembered_param_values_give_what_validation_gives(tid):
+    from qbank.questions import builtin_bank
+    from qbank.questions.template import _known_params, rng_for
+
+    template = builtin_bank()[tid]
+    fam = template.get_family()
+    specs = template.specs()
+    template.instantiate_many(range(50))  # the values seen so far are remembered
+    checked = 0
+    for seed in range(400):
+        rng = rng_for(template.id, template.version, seed)
+        try:
+            values = {name: spec.sample(rng) for name, spec in specs.items()}
+        except Reject:
+            continue
+        validated = fam.params.model_validate(values)
+        known = _known_params(fam.params, values)
+        if known is not None:
+            checked += 1
+            assert known == validated
+            assert known.model_fields_set == validated.model_fields_set
+            assert list(known.__dict__) == list(validated.__dict__)
+            assert [type(v) for v in known.__dict__.values()] == [type(v) for v in validated.__dict__.values()]
+    assert checked > 20
+
+
+def test_an_invalid_drawn_value_is_reported_after_valid_ones_were_remembered():
+    from qbank.errors import InputError
+    from qbank.questions import Template
+
+    template = Template.model_validate({
+        "id": "bad-unit", "title": "Bad unit", "family": "token-loss",
+        "tags": {"topics": ["cross-entropy"], "bloom": "apply"},
+        "params": {"unit": {"dist": "choice", "options": ["nats", "bits", "bytes"]}},
+    })
+    with pytest.raises(InputError, match="params.unit") as one:
+        [template.instantiate(s) for s in range(200)]
+    with pytest.raises(InputError, match="params.unit") as batch:
+        template.instantiate_many(range(200))
+    assert str(one.value) == str(batch.value)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..items import MultipleResponseContent
 from ..params import Reject
-from ._common import multiple_response_item
+from ._common import choice_without_replacement, multiple_response_item
 
 __all__ = ["Pair", "paired_item", "signed"]
 
@@ -44,7 +44,7 @@ def paired_item(stem: str, pairs: Sequence[Pair], rng: np.random.Generator, expl
     for p in usable:
         if len(p.right) != len(p.wrong):
             raise Reject("a pair's values differ in width")
-    chosen = [usable[i] for i in sorted(rng.choice(len(usable), n_pairs, replace=False))]
+    chosen = [usable[i] for i in sorted(choice_without_replacement(rng, len(usable), n_pairs))]
     statements = []
     for p in chosen:
         statements.append((p.text.replace("{}", p.right, 1), True, p.right_feedback, None))

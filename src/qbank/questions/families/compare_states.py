@@ -127,6 +127,10 @@ def _render(p: CompareStates, rng: np.random.Generator, la: float, lb: float) ->
         f"$\\ln({pb2}/{pw2}) = {diff}$. How the wrong tokens share the rest "
         "of the mass does not matter for this loss, and one example's loss alone does not prove that a state is a later checkpoint."
     )
-    return single_choice({"stem": stem, "options": shuffle(options, rng), "explanation": explanation}), {
+    # One key (the first verdict), and texts distinct by construction whatever the template
+    # says: the verdicts begin "State <better>", "State <worse>", "Neither", "State <better>"
+    # and "Both", and the two "State <better>" ones part at fixed text ("$-\ln" / "is lower")
+    # after the same prefix; every field is a state letter or a number.
+    return single_choice({"stem": stem, "options": shuffle(options, rng), "explanation": explanation}, checked=True), {
         "loss_a": la, "loss_b": lb,
     }

@@ -12,7 +12,7 @@ from ...engine import renormalize_subset, top_k, top_p_mask
 from ..params import Choice, Dirichlet, Reject, TokenDistribution
 from . import Draw, FamilyParams, batch_builder, family
 from .._model import trusted
-from ._common import Wrong, choice_item, distractor_reject, fmt, numeric_item, numpy_sum, pick, tok, token_table
+from ._common import Wrong, choice_item, distractor_reject, fmt, numeric_item, numpy_sum, permutation, pick, tok, token_table
 
 _TOKENS = ("the", "a", "my", "this", "our", "his", "her", "one")
 
@@ -54,7 +54,7 @@ def build_many(params: list[Nucleus], rngs: list[np.random.Generator]) -> list[o
     groups: dict[tuple[int, float], list[int]] = {}
     for i, (p, rng) in enumerate(zip(params, rngs)):
         # The listed order is shuffled so that it carries no hint of the ranking.
-        order = rng.permutation(len(p.probs.tokens)).tolist()
+        order = permutation(rng, len(p.probs.tokens))
         names, listed = p.probs.names, p.probs.probs
         names, probs = [names[j] for j in order], [listed[j] for j in order]
         shown.append((names, probs))

@@ -10,7 +10,7 @@ from ...engine import apply_temperature
 from ..items import OrderingContent
 from ..params import Choice, Dirichlet, Reject, TokenDistribution
 from . import Draw, FamilyParams, batch_builder, family
-from ._common import Wrong, only, or_reject, fmt, numeric_item, tok, token_table
+from ._common import Wrong, bounded_integers, only, or_reject, fmt, numeric_item, tok, token_table
 
 _TOKENS = ("blue", "green", "red", "yellow", "purple")
 
@@ -38,47 +38,52 @@ def build(p: Temperature, rng: np.random.Generator) -> tuple[object, dict[str, o
 def build_many(params: list[Temperature], rngs: list[np.random.Generator]) -> list[object]:
     """Every seed's item; the re-tempered distributions (at T and at 1/T) come from one engine
     call per temperature and vocabulary size, on rows that give the one-row results."""
-    new: list[np.ndarray] = [np.empty(0)] * len(params)
-    mult: list[np.ndarray] = [np.empty(0)] * len(params)
+    new: list[list[float]] = [[]] * len(params)
+    mult: list[list[float]] = [[]] * len(params)
     groups: dict[tuple[float, int], list[int]] = {}
     for i, p in enumerate(params):
         groups.setdefault((p.temperature, len(p.probs.tokens)), []).append(i)
     for (T, _), idx in groups.items():
         probs = np.array([params[i].probs.probs for i in idx])
-        at_t, at_inv = apply_temperature(probs, T), apply_temperature(probs, 1 / T)
+        at_t, at_inv = apply_temperature(probs, T).tolist(), apply_temperature(probs, 1 / T).tolist()
         for k, i in enumerate(idx):
             new[i], mult[i] = at_t[k], at_inv[k]
     return [or_reject(_render, p, rng, new[i], mult[i]) for i, (p, rng) in enumerate(zip(params, rngs))]
 
 
-def _render(p: Temperature, rng: np.random.Generator, new: np.ndarray, mult: np.ndarray) -> tuple[object, dict[str, object]]:
+def _render(p: Temperature, rng: np.random.Generator, new: list[float], mult: list[float]) -> tuple[object, dict[str, object]]:
+    # Plain floats throughout: numpy's float64 operations here (division, power) are the C
+    # double operations Python's floats make, and cost a numpy scalar each.
     names = p.probs.names
-    probs = np.array(p.probs.probs)
+    probs = p.probs.probs
     T = p.temperature
-    i = int(rng.integers(len(names)))
+    if p.form == "ratio":
+        # the two tokens' draws follow each other: one generator call for both
+        i, j = bounded_integers(rng, (len(names), len(names) - 1))
+    else:
+        i = int(rng.integers(len(names)))
     intro = (f"After *{p.prompt}* a model's next-token distribution (over exactly these tokens) is\n\n"
              f"{token_table([('probability', p.probs)])}\n\nSampling uses temperature $T = {T:g}$ (the logits are divided by $T$).")
     expl_common = "$p_T(i) = p_i^{1/T} / \\sum_j p_j^{1/T}$; here " + ", ".join(f"{tok(n)}: {fmt(new[k], 4)}" for k, n in enumerate(names)) + "."
     if p.form == "ratio":
-        j = int(rng.integers(len(names) - 1))
         j = j + (j >= i)
-        key = float((probs[i] / probs[j]) ** (1 / T))
+        key = (probs[i] / probs[j]) ** (1 / T)
         stem = intro + f"\n\nWhat is the ratio $p_T({names[i]})/p_T({names[j]})$ of the two tokens' probabilities at this temperature?"
         wrongs = [
-            Wrong(float(probs[i] / probs[j]), "M-T-PROB-DIV", "Dividing probabilities by T and renormalising changes nothing; T divides the *logits*."),
-            Wrong(float((probs[i] / probs[j]) ** T), "M-T-MULT", "That multiplies the logits by T, the opposite effect."),
+            Wrong(probs[i] / probs[j], "M-T-PROB-DIV", "Dividing probabilities by T and renormalising changes nothing; T divides the *logits*."),
+            Wrong((probs[i] / probs[j]) ** T, "M-T-MULT", "That multiplies the logits by T, the opposite effect."),
         ]
         expl = f"Ratios become $(p_a/p_b)^{{1/T}} = ({fmt(probs[i], 2)}/{fmt(probs[j], 2)})^{{1/{T:g}}} = {fmt(key, 4)}$, i.e. {fmt(key, 3)}. " + expl_common
-        return numeric_item(stem, key, wrongs, expl), {"new_probs": new.tolist()}
-    key = float(new[i])
+        return numeric_item(stem, key, wrongs, expl), {"new_probs": new}
+    key = new[i]
     wrongs = [
-        Wrong(float(probs[i]), "M-T-PROB-DIV", "Dividing probabilities by T and renormalising changes nothing; T divides the *logits*."),
-        Wrong(float(mult[i]), "M-T-MULT", "That multiplies the logits by T, the opposite effect."),
-        Wrong(float(probs[i] / T), "M-T-LINEAR", "$p/T$ is not a distribution; T acts on the logits, then the softmax renormalises."),
+        Wrong(probs[i], "M-T-PROB-DIV", "Dividing probabilities by T and renormalising changes nothing; T divides the *logits*."),
+        Wrong(mult[i], "M-T-MULT", "That multiplies the logits by T, the opposite effect."),
+        Wrong(probs[i] / T, "M-T-LINEAR", "$p/T$ is not a distribution; T acts on the logits, then the softmax renormalises."),
     ]
     stem = intro + f"\n\nWhat is the probability of {tok(names[i])} at this temperature?"
     expl = expl_common + f" The answer is {fmt(key, 3)}. T {'<' if T < 1 else '>'} 1 {'sharpens' if T < 1 else 'flattens'} the distribution; the argmax does not change."
-    return numeric_item(stem, key, wrongs, expl), {"new_probs": new.tolist()}
+    return numeric_item(stem, key, wrongs, expl), {"new_probs": new}
 
 
 class TemperatureOrder(FamilyParams):
