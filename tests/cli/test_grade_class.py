@@ -154,3 +154,43 @@ def test_a_bad_manifest_gets_the_error_a_full_read_gives(tmp_path: Path, spoil: 
     result = CliRunner().invoke(cli, ["grade", str(manifest), str(responses), "-o", str(tmp_path / "g.csv")])
     assert result.exit_code == 2
     assert str(full.value) in result.output
+
+
+def _written_otherwise(text: str, form: str) -> str:
+    data = json.loads(text)
+    if form == "compact":
+        return json.dumps(data, separators=(",", ":"))
+    if form == "bom, CRLF, students last":
+        students = data.pop("students")
+        return "\ufeff" + json.dumps({**data, "students": students}, indent="\t").replace("\n", "\r\n") + "\r\n"
+    if form == "students given twice":  # json keeps the last
+        return text.replace('{\n', '{\n  "students": [],\n', 1)
+    assert form == "an emoji escaped in a name"
+    return text.replace('"name": "Student 1"', '"name": "Student 1 \\ud83d\\ude00"')
+
+
+@pytest.mark.parametrize("form", ["compact", "bom, CRLF, students last", "students given twice", "an emoji escaped in a name"])
+def test_a_manifest_read_a_piece_at_a_time_grades_as_one_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    form: str) -> None:
+    from qbank import _json_pieces
+    from qbank.quiz.manifest import LeanManifest, load_lean
+
+    manifest, responses = class_files(tmp_path, n=5)
+    other = tmp_path / "other.json"
+    other.write_text(_written_otherwise(manifest.read_text(encoding="utf-8"), form), encoding="utf-8", newline="")
+    monkeypatch.setattr(_json_pieces, "BLOCK", 101)  # every few values cut by the end of a block
+    # the usual manifest and its plain rewritings are read piecewise; the others the usual way
+    assert isinstance(load_lean(manifest), LeanManifest)
+    assert isinstance(load_lean(other), LeanManifest) == (form in ("compact", "bom, CRLF, students last"))
+    outputs = []
+    for path in (manifest, other):
+        out = tmp_path / path.stem
+        result = CliRunner().invoke(cli, ["grade", str(path), str(responses), "-o", str(out / "g.csv")], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    expected = Manifest.load(manifest)
+    if form == "an emoji escaped in a name":
+        assert b"Student 1 \xf0\x9f\x98\x80" in outputs[1]["g.csv"]
+        outputs[1] = {k: v.replace(b"Student 1 \xf0\x9f\x98\x80", b"Student 1") for k, v in outputs[1].items()}
+    assert len(outputs[0]) == 4 and outputs[0] == outputs[1]
+    assert expected.students[1].name == "Student 1"

@@ -214,34 +214,33 @@ def load_lean(path: str | Path) -> LeanManifest | Manifest:
     """Read a manifest as ``Manifest.load`` does (the same checks, the same errors), holding its
     students in lean records: 100,000 students x 30 items took 4.5 GB as pydantic models.
 
-    Each student is validated as a StudentRecord on its own and its parsed JSON dropped
-    straight away; anything the piecewise check refuses is read again by ``Manifest.load``,
-    which raises its usual error (or returns the manifest, were the piecewise check stricter).
+    The file is read a piece at a time (:func:`~qbank._json_pieces.read_object_pieces`): each
+    student is validated as a StudentRecord on its own as it is parsed, and its JSON dropped
+    straight away (read whole, a 1 GB manifest's text and parsed JSON took GBs more than the
+    records). Anything the piecewise read refuses is read again by ``Manifest.load``, which
+    raises its usual error (or returns the manifest, were the piecewise check stricter).
     """
-    data = read_json(path, what="a qbank manifest")
-    lean = _lean(data)
-    return lean if lean is not None else Manifest.load(path)
+    from .._json_pieces import read_object_pieces
 
-
-def _lean(data: Any) -> LeanManifest | None:
-    if type(data) is not dict or type(data.get("students", [])) is not list:
-        return None
-    students = data.pop("students", [])
-    try:
-        head = Manifest.model_validate(data)
-    except ValidationError:
-        return None
     shared: dict[Any, Any] = {}
-    records = []
+    records: list[LeanRecord] = []
     seen: set[str] = set()
-    for i, raw in enumerate(students):
+
+    def each(raw: Any) -> bool:
         try:
             record = StudentRecord.model_validate(raw)
         except ValidationError:
-            return None
-        students[i] = None  # the parsed JSON of a big manifest takes more memory than the records
+            return False
         if record.student in seen:
-            return None  # Manifest's own check says which
+            return False  # Manifest's own check says which
         seen.add(record.student)
         records.append(LeanRecord(record, shared))
-    return LeanManifest(head, tuple(records))
+        return True
+
+    head = read_object_pieces(path, "students", each)
+    if head is not None:
+        try:
+            return LeanManifest(Manifest.model_validate(head), tuple(records))
+        except ValidationError:
+            pass
+    return Manifest.load(path)
