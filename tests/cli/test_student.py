@@ -103,6 +103,9 @@ def test_practice_real_sigint_in_a_terminal_process(tmp_path: Path) -> None:
     pid, fd = pty.fork()
     if pid == 0:  # the child: run qbank on the terminal
         try:
+            # A terminal delivers Ctrl-C; a suite started in the background inherits SIGINT
+            # ignored, and exec would pass that on, so give the child a terminal's default.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.execve(sys.executable, [sys.executable, "-m", "qbank", "practice", "--topic", "geography", "--n", "3",
                                        "--seed", "5", *ONLY], env)
         finally:

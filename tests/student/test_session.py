@@ -186,10 +186,17 @@ def test_a_second_ctrl_c_while_the_summary_prints_does_not_cut_it_short(capital)
     out = Impatient()
     session = Session([capital, capital], total=2, read=script(["B", KeyboardInterrupt()]),
                       console=Console(file=out, width=120))
-    summary = session.run()
+    # Python's own Ctrl-C handler, as on a terminal, even when the suite runs in the background
+    # (which starts it with SIGINT ignored and would make the second Ctrl-C a no-op).
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        summary = session.run()
+        after = signal.getsignal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     assert summary.ended == "interrupted"
     assert "Score: 1 / 1 point; 1 of 1 answered correctly." in out.getvalue()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert after is signal.default_int_handler
 
 
 def test_an_essay_grade_shows_each_criterion_with_the_sentence_that_earned_it() -> None:
