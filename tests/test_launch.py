@@ -111,3 +111,13 @@ def test_a_command_that_leaves_a_thread_running_exits_the_usual_way(tmp_path: Pa
     result = launch(tmp_path, "list", thread=True)
     assert result.returncode == 0
     assert (tmp_path / "thread").read_text() == "done"  # joined before the exit, as Python does
+
+
+def test_a_profiler_still_writes_its_results_after_the_command(tmp_path: Path) -> None:
+    stats = tmp_path / "qbank.prof"
+    result = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "qbank", "list"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    import pstats
+
+    assert any(name == "main" for _, _, name in pstats.Stats(str(stats)).stats)  # type: ignore[attr-defined]

@@ -59,9 +59,13 @@ def _exit(code: object) -> None:
     What an orderly exit does that a user can see is kept: the ``atexit`` functions run
     (caches saved, temporary folders removed) and the standard streams are flushed. The
     interpreter's own way is left to cases where skipping teardown could lose something:
-    another exit code (a message), threads still running, a stream that fails to flush.
+    another exit code (a message), threads still running, a stream that fails to flush, a
+    profiler, coverage or debugger attached (they write their results after the command
+    returns: ``python -m cProfile -o out -m qbank ...`` must still write ``out``).
     """
     if code is not None and type(code) is not int:
+        return
+    if sys.gettrace() is not None or sys.getprofile() is not None:
         return
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
