@@ -27,6 +27,14 @@ __all__ = ["main"]
 HELP_ARGS = (["--help"], ["-h"])
 MAX_PAGES = 8  # help pages kept (one per code version and width); the oldest go first
 
+_ends_after_command = False  # set by main: the process ends when the command returns
+
+
+def ends_after_command() -> bool:
+    """True when the command runs in the ``qbank`` script, which ends the process as soon
+    as the command returns; False for a test or a library calling the CLI in-process."""
+    return _ends_after_command
+
 
 def main() -> None:
     if sys.argv[1:] in HELP_ARGS and os.environ.get("QBANK_NO_CACHE", "") in ("", "0"):
@@ -45,6 +53,8 @@ def main() -> None:
             return
     from .cli import main as cli_main
 
+    global _ends_after_command
+    _ends_after_command = True
     try:
         cli_main()
     except SystemExit as exc:

@@ -40,6 +40,38 @@ def test_a_build_prints_a_summary_of_what_it_wrote(files: Path) -> None:
     assert (files / "out" / "students" / "s2" / "quiz.md").read_text(encoding="utf-8").count("Student: Chloé (s2)") == 1
 
 
+def test_a_build_in_process_leaves_the_garbage_collector_as_it_found_it(files: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    assert build(files, "--roster", str(files / "roster.csv"), "--format", "md,canvas", "-q").exit_code == 0
+    assert gc.isenabled()
+    assert build(files, "--format", "nope").exit_code == 2  # an error on the way out too
+    assert gc.isenabled()
+
+
+def test_the_qbank_script_leaves_the_collector_off_to_the_end_with_the_same_files(files: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    # What a build under the script writes must not depend on the collector being off.
+    probe = ("import atexit, gc, sys; atexit.register(lambda: print('collector on:', gc.isenabled()));"
+             "sys.argv = ['qbank', *sys.argv[1:]]; from qbank._launch import main; main()")
+    argv = ["build", str(files / "quiz.yaml"), "--no-builtin", "--bank", str(files / "bank.yaml"),
+            "--roster", str(files / "roster.csv"), "-f", "md,gift,canvas", "-q"]
+    env = {**os.environ, "QBANK_NO_CACHE": "1", "XDG_CACHE_HOME": str(files / "cache")}
+    script = subprocess.run([sys.executable, "-c", probe, *argv, "-o", str(files / "script")],
+                            capture_output=True, text=True, env=env)
+    assert script.returncode == 0, script.stderr
+    assert script.stdout == "collector on: False\n"
+    assert build(files, "--roster", str(files / "roster.csv"), "-f", "md,gift,canvas", "-q").exit_code == 0
+    written = sorted(p.relative_to(files / "script") for p in (files / "script").rglob("*") if p.is_file())
+    assert written == sorted(p.relative_to(files / "out") for p in (files / "out").rglob("*") if p.is_file())
+    for name in written:
+        assert (files / "script" / name).read_bytes() == (files / "out" / name).read_bytes(), name
+
+
 def test_quiet_prints_nothing(files: Path) -> None:
     result = build(files, "--format", "md", "-q")
     assert result.exit_code == 0 and result.output == ""

@@ -93,6 +93,20 @@ def build(spec_file, outdir, roster, id_column, name_column, email_column, forma
         qbank build examples/demo-quiz.yaml -f canvas,moodle -o out-lms
         qbank build examples/demo-quiz.yaml -f html --self-check --roster examples/roster.csv -o out-practice
     """
+    from .._launch import ends_after_command
+    from ..renderers._xml import gc_paused
+
+    # A build's objects live to its end and make few reference cycles (those a student's
+    # paper makes are freed as it goes: CycleCollector), so the collector's passes
+    # over the growing heap find next to nothing: an eighth of a cold 5,000-question build.
+    # In the qbank script the process ends with the build, so the collector stays off.
+    with gc_paused(resume=not ends_after_command()):
+        _build(spec_file, outdir, roster, id_column, name_column, email_column, format_names, self_check, font,
+               font_paths, paper, force, quiet, banks, no_builtin)
+
+
+def _build(spec_file, outdir, roster, id_column, name_column, email_column, format_names, self_check, font, font_paths,
+           paper, force, quiet, banks, no_builtin):
     from pathlib import Path
 
     from .._files import check_writable_folder

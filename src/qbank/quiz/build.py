@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..questions import Assessment, Group, Section
-from ..renderers._xml import gc_paused
+from ..renderers._xml import CycleCollector, gc_paused
 from .manifest import Manifest, ManifestItem, StudentRecord
 from .roster import Roster, Student
 from .select import select_templates
@@ -110,8 +110,11 @@ def _build_quiz(spec: QuizSpec, bank: Any, roster: Roster | None, source: SpecSo
     lms = Assessment(id=spec.quiz_id, title=spec.title, instructions=spec.instructions, sections=tuple(lms_sections))
 
     students = roster.students if roster is not None else (SAMPLE,)
-    papers = [_paper(spec, sections, s, sample=roster is None)
-              for s in progress(students, len(students), "Drawing variants")]
+    papers = []
+    collect_cycles = CycleCollector()  # rejected draws leave their frames in cycles
+    for student in progress(students, len(students), "Drawing variants"):
+        papers.append(_paper(spec, sections, student, sample=roster is None))
+        collect_cycles()
     manifest = Manifest(quiz_id=spec.quiz_id, title=spec.title, seed=spec.seed, spec_hash=spec_hash(spec),
                         students=tuple(p.record for p in papers), groups=groups)
     return BuildResult(spec, manifest.spec_hash, lms, tuple(papers), manifest, roster is not None, tuple(warnings))

@@ -31,6 +31,7 @@ from typing import Any
 
 from .._files import json_text
 from ..errors import InputError
+from ..renderers._xml import CycleCollector
 from .build import BuildResult, Paper
 
 __all__ = ["Outputs", "STUDENT_QUIZ_FORMAT", "choose_formats", "render_outputs", "student_quiz_json", "write_outputs"]
@@ -164,7 +165,9 @@ def render_outputs(result: BuildResult, formats: list[Any], *, selfcheck: Any | 
     quiz_names, key_names = _names(papers, "quiz"), _names(papers, "key")
     student_docs: dict[str, list[str | bytes]] = {f.name: [] for f in papers}
     key_docs: dict[str, list[str | bytes]] = {f.name: [] for f in papers}
+    collect_cycles = CycleCollector()  # a template's macros leave its render context in a cycle
     for paper in progress(result.papers, len(result.papers), "Rendering papers"):
+        collect_cycles()
         folder = f"students/{paper.student.id}"
         if result.from_roster:
             files[f"{folder}/quiz.json"] = student_quiz_json(result, paper).encode("utf-8")
