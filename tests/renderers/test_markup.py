@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qbank.questions import builtin_bank
 from qbank.renderers import _markup
@@ -80,7 +84,7 @@ def test_fast_path_equals_markdown_package_on_every_bank_text(template: Any) -> 
 def test_fast_path_covers_the_bank() -> None:
     # Only texts with Markdown syntax reach Markdown at all; of those the fast path should
     # render nearly all, or an export is back to the package's speed.
-    reach = {s for t in TEMPLATES for s in sources(template_texts(t)) if _markup._MARKDOWN_SYNTAX.search(s)}
+    reach = {s for t in TEMPLATES for s in sources(template_texts(t)) if _markup._markdown_syntax(s)}
     covered = sum(_fast_markdown(s) is not None for s in reach)
     print(f"\nfast path renders {covered} of {len(reach)} bank texts that need Markdown ({covered / len(reach):.1%})")
     assert covered / len(reach) >= 0.95, f"fast path covers only {covered}/{len(reach)}"
@@ -211,3 +215,13 @@ def test_html_blockish_names_cover_the_packages_block_level_elements() -> None:
     from markdown.util import BLOCK_LEVEL_ELEMENTS
 
     assert set(BLOCK_LEVEL_ELEMENTS) <= _markup._HTML_BLOCKISH
+
+
+# The one-pattern form the check had: Markdown syntax anywhere, or a block marker at any line start.
+_SYNTAX_ANYWHERE = re.compile(r"[*_`#|\[\]!\n\\]|^\s*(?:[-+>]|\d+\.)\s", re.MULTILINE)
+
+
+@given(st.text(alphabet=st.sampled_from(list(" \t\r\n\x0b\x0c\x85\u2028-+>.*_`#|[]!\\0123456789ab")), max_size=12))
+@settings(max_examples=3000, deadline=None)
+def test_the_markdown_syntax_check_finds_what_one_pattern_over_every_line_finds(text: str) -> None:
+    assert _markup._markdown_syntax(text) == (_SYNTAX_ANYWHERE.search(text) is not None)
