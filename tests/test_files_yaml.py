@@ -130,7 +130,7 @@ _RESOLVER_PIECES = ["0", "1", "7", "9", "_", ".", ":", "-", "+", "e", "E", "x", 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(_RESOLVER_PIECES), min_size=1, max_size=6).map("".join))
 def test_the_fast_path_never_takes_a_text_pyyaml_would_read_as_another_type(text: str) -> None:
-    """Whatever the one-regex check says, it must flag every string PyYAML's implicit
+    """Whatever the check by first character says, it must flag every string PyYAML's implicit
     resolvers turn into a bool, number, date or null (flagging more only costs speed)."""
     from qbank._files import _plain_as_pyyaml
 

@@ -227,33 +227,40 @@ def _texts(data: Any) -> tuple[list[str], bool]:
     return texts, plain
 
 
-def _resolved_by_pyyaml() -> tuple[re.Pattern[str], frozenset[str]]:
-    """One pattern for PyYAML's implicit resolvers that read a plain scalar as something other
-    than a string (a bool, a number, a date, null, ``<<``): their own regexes as alternatives;
-    and the first characters PyYAML tries them on."""
+def _resolved_by_pyyaml() -> dict[str, re.Pattern[str]]:
+    """For each first character, one pattern for the implicit resolvers PyYAML tries on a plain
+    scalar starting with it that read it as something other than a string (a bool, a number,
+    a date, null, ``<<``): their own regexes as alternatives. PyYAML picks the resolvers by
+    the first character too, so a text is tried against those alone (one pattern for all
+    the characters made every text try every resolver)."""
     global _RESOLVED
     if _RESOLVED is None:
         import yaml
 
-        resolvers = yaml.SafeLoader.yaml_implicit_resolvers
-        patterns = {regexp.pattern: regexp.flags for first in resolvers for tag, regexp in resolvers[first]
-                    if tag != "tag:yaml.org,2002:str"}
-        parts = [f"(?{'x' if flags & re.X else ''}:{pattern})" for pattern, flags in patterns.items()]
-        _RESOLVED = re.compile("|".join(parts)), frozenset(first for first in resolvers if first)
+        resolvers = yaml.SafeLoader.yaml_implicit_resolvers  # the safe loader has none for any character (None)
+        by_first = {}
+        for first in resolvers:
+            if not first:
+                continue
+            patterns = {regexp.pattern: regexp.flags for tag, regexp in resolvers[first]
+                        if tag != "tag:yaml.org,2002:str"}
+            if patterns:
+                by_first[first] = re.compile("|".join(f"(?{'x' if flags & re.X else ''}:{pattern})"
+                                                      for pattern, flags in patterns.items()))
+        _RESOLVED = by_first
     return _RESOLVED
 
 
-_RESOLVED: tuple[re.Pattern[str], frozenset[str]] | None = None
+_RESOLVED: dict[str, re.Pattern[str]] | None = None
 
 
 def _plain_as_pyyaml(data: Any) -> bool:
     texts, plain = _texts(data)
     if not plain:
         return False
-    pattern, firsts = _resolved_by_pyyaml()
-    # Each distinct text once, and only those PyYAML would try: it picks the resolvers by the
-    # first character (the alternatives are tried on all of them: more "unsure", never less).
-    return not any(map(pattern.match, {t for t in set(texts) if t and t[0] in firsts}))
+    by_first = _resolved_by_pyyaml()
+    # Each distinct text once (the empty text is not a plain scalar yaml-rs reads as a string)
+    return not any(by_first[t[0]].match(t) for t in set(texts) if t and t[0] in by_first)
 
 
 def _compose(text: str, file: str) -> tuple[Any, Any]:
