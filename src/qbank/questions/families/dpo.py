@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 
-from ...engine import dpo_loss, dpo_loss_grad, sigmoid
+from ...engine import dpo_loss, dpo_loss_grad, sigmoid, softplus
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
 from ._common import Wrong, fmt, numeric_item
@@ -50,10 +50,13 @@ def build(p: Dpo, rng: np.random.Generator) -> tuple[object, dict[str, object]]:
                         "That differentiates $\\beta\\cdot(-\\ln\\sigma(\\Delta))$ with the unscaled margin; $\\beta$ belongs inside: $-\\beta\\sigma(-u)$.")]
         expl = base + f" $\\partial L/\\partial\\ln\\pi_\\theta(y_w) = -\\beta\\sigma(-u) = {fmt(gw, 4)}$: descent raises $\\ln\\pi_\\theta(y_w)$."
         return numeric_item(stem + "\n\nWhat is $\\partial L/\\partial \\ln\\pi_\\theta(y_w)$?", key, wrongs, expl, decimals=4), {"loss": loss}
+    # -ln σ(x) as softplus(-x): ln of a σ near 1 keeps only the digits that survive the
+    # subtraction from 1, and those differed between CPUs (numpy's exp/log for AVX-512 and for
+    # AVX2 round differently in the last bit).
     wrongs = [
-        Wrong(float(-np.log(sigmoid(b * (pol_w - pol_l)))), "M-DPO-NO-REF", "The reference log-probabilities are part of the margin."),
-        Wrong(b * float(-np.log(sigmoid((pol_w - ref_w) - (pol_l - ref_l)))), "M-DPO-BETA-OUT", "$\\beta$ scales the margin inside the log-sigmoid."),
-        Wrong(float(-np.log(sigmoid(-u))), "M-DPO-SIGN", "That reverses the margin, as if $y_l$ were preferred."),
+        Wrong(float(softplus(-b * (pol_w - pol_l))), "M-DPO-NO-REF", "The reference log-probabilities are part of the margin."),
+        Wrong(b * float(softplus(-((pol_w - ref_w) - (pol_l - ref_l)))), "M-DPO-BETA-OUT", "$\\beta$ scales the margin inside the log-sigmoid."),
+        Wrong(float(softplus(u)), "M-DPO-SIGN", "That reverses the margin, as if $y_l$ were preferred."),
         Wrong(0.0, "M-DPO-INIT-ZERO", "The DPO loss is never 0; it is $\\ln 2$ at $\\pi_\\theta = \\pi_{ref}$."),
     ]
     return numeric_item(stem + "\n\nWhat is the DPO loss on this pair?", loss, wrongs, base), {"loss": loss}

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 
-from ...engine import dpo_loss, sigmoid
+from ...engine import dpo_loss, sigmoid, softplus
 from ..params import Choice, Reject
 from . import Draw, FamilyParams, family
 from ._hints import with_hint
@@ -83,7 +83,7 @@ def build(p: DpoReference, rng: np.random.Generator) -> tuple[object, dict[str, 
         wrongs = [
             Wrong(l1 * b2 / b - l1, "M-DPO-BETA-OUT", f"$\\beta$ scales the margin inside $-\\ln\\sigma$, not the loss: $L$ goes from {fmt(l1, 4)} to {fmt(l2, 4)}."),
             Wrong(0.0, "M-DPO-BETA-NOEFFECT", "β is not a constant that cancels: it scales the margin $u$, so the loss changes."),
-            Wrong(float(-np.log(sigmoid(b2 * (pw - pl)))) + float(np.log(sigmoid(b * (pw - pl)))), "M-DPO-NO-REF",
+            Wrong(float(softplus(-b2 * (pw - pl))) - float(softplus(-b * (pw - pl))), "M-DPO-NO-REF",
                   "The margin subtracts the reference log-probabilities; the policy's own difference is not the margin."),
         ]
         expl = (f"Log-ratio difference ${fmt(delta, 1)}$: at $\\beta = {b:g}$, $u = {fmt(b * delta, 3)}$ and $L = {fmt(l1, 4)}$; "
@@ -93,7 +93,7 @@ def build(p: DpoReference, rng: np.random.Generator) -> tuple[object, dict[str, 
     u = b * delta
     hi = 2 * b
     l_b, l_hi = float(dpo_loss(pw, pl, rw, rl, b)[0]), float(dpo_loss(pw, pl, rw, rl, hi)[0])
-    l_noref = float(-np.log(sigmoid(b * (pw - pl))))
+    l_noref = float(softplus(-b * (pw - pl)))  # -ln σ, without ln of a σ near 1 (see dpo.py)
     wt = float(sigmoid(-u))
     pairs = [
         Pair("At $\\pi_\\theta = \\pi_{ref}$ the loss on any pair is {}.", signed(float(np.log(2))), signed(0.0),
