@@ -584,7 +584,7 @@ def _sweep(path: Path) -> None:
     """Remove the temporaries that writers of ``path`` killed midway left beside it."""
     for leftover in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
         pid = leftover.name[len(path.name) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not pid_alive(int(pid)):
+        if pid.isdecimal() and not pid_alive(int(pid)):
             leftover.unlink(missing_ok=True)
 
 

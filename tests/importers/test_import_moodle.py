@@ -76,3 +76,14 @@ def test_the_same_name_in_two_files_is_two_questions(tmp_path: Path) -> None:
     files = bank_files(import_files(paths))
     ids = [t["id"] for ts in files.values() for t in ts]
     assert sorted(ids) == ["q", "q-other", "q-unit"]
+
+
+def test_an_essay_word_limit_is_kept_when_it_is_a_number_and_left_out_when_not(tmp_path: Path) -> None:
+    def essay(limit: str) -> dict[str, Any]:
+        return _import(tmp_path, f'<question type="essay"><name><text>Why</text></name>'
+                                 f'<questiontext format="plain_text"><text>Why does the loss fall?</text></questiontext>'
+                                 f'<minwordlimit>{limit}</minwordlimit></question>').questions[0].content
+
+    assert essay("50")["min_words"] == 50
+    assert "min_words" not in essay("²")  # a digit to str.isdigit, not a number to int()
+    assert "min_words" not in essay("fifty")

@@ -94,6 +94,16 @@ def test_excel_turned_a_numerical_answer_into_a_date(klass: KnownClass, tmp_path
     assert f"{report}:{line_of(text_of(rows), r)}: column {c + 1}" in message and "date" in message
 
 
+def test_an_attempt_number_that_is_not_a_number(klass: KnownClass, tmp_path: Path) -> None:
+    rows = rows_of(canvas_report(klass))
+    c = rows[0].index("attempt")
+    rows[1][c] = "²"  # a digit to str.isdigit, not a number to int()
+    report = tmp_path / "sa.csv"
+    report.write_text(text_of(rows), encoding="utf-8")
+    message = refused(klass, report, tmp_path)
+    assert f"{report}:{line_of(text_of(rows), 1)}: column {c + 1}" in message and "attempt '²' is not a number" in message
+
+
 def test_a_spreadsheet_saved_it_with_semicolons(klass: KnownClass, tmp_path: Path) -> None:
     report = tmp_path / "sa.csv"
     report.write_text(text_of(rows_of(canvas_report(klass)), delimiter=";"), encoding="utf-8")

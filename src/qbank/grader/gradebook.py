@@ -80,7 +80,7 @@ def slot_named(slots: tuple[str, ...], text: str) -> str | None:
     """The slot ``text`` (stripped) names among ``slots``: 'q2', '2', 'Q2'; None if none does."""
     if text in slots:
         return text
-    if text.isdigit() and f"q{int(text)}" in slots:
+    if text.isdecimal() and f"q{int(text)}" in slots:  # isdigit() also takes "²", which int() refuses
         return f"q{int(text)}"
     if text.casefold() in {s.casefold() for s in slots}:
         return next(s for s in slots if s.casefold() == text.casefold())

@@ -221,7 +221,7 @@ def _content(q: _Question, qtype: str) -> dict[str, Any]:
         q.notes.append(ESSAY_RUBRIC_NOTE)
         out = essay_content(stem, grader_info=q.md("graderinfo"))
         words = q.value("minwordlimit")
-        if words.isdigit() and int(words) > 0:
+        if words.isdecimal() and int(words) > 0:
             out["min_words"] = int(words)
         return out
     if qtype == "ordering":

@@ -144,7 +144,7 @@ def _spec(it: _Item, inter: Any, fb_outcome: str) -> dict[str, Any]:
                    inter.sourceline)
     fb = lambda ident: it.feedback.get((fb_outcome, ident), "")  # noqa: E731
     if kind == "choiceInteraction":
-        if not inter.get("maxChoices", "1").isdigit():
+        if not inter.get("maxChoices", "1").isdecimal():
             raise _Bad(f"maxChoices={inter.get('maxChoices')!r} is not a whole number", inter.sourceline)
         if any(not c.get("identifier") for c in _all(inter, "simpleChoice")):
             raise _Bad("a simpleChoice has no identifier", inter.sourceline)

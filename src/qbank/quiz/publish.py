@@ -187,7 +187,7 @@ def _leftovers(outdir: Path, kind: str) -> list[Path]:
     for p in entries:
         if p.name.startswith(prefix):
             pid = p.name[len(prefix):].split("-", 1)[0]
-            if pid.isdigit() and not pid_alive(int(pid)):
+            if pid.isdecimal() and not pid_alive(int(pid)):
                 out.append(p)
     return out
 

@@ -106,7 +106,7 @@ def read_canvas(path: str, index: VariantIndex) -> LmsReport:
         key = user or cell("name")
         if has_attempt:
             attempt_text = cell("attempt")
-            if not attempt_text.isdigit():
+            if not attempt_text.isdecimal():
                 raise table.error(f"attempt {attempt_text!r} is not a number", line, col["attempt"] + 1)
             attempt = int(attempt_text)
         else:
