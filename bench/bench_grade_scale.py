@@ -1,7 +1,7 @@
 """`qbank grade` of a big class: 30 items, 10,000 to 100,000 students, whole process.
 
 Run: .venv/bin/python bench/bench_grade_scale.py [--sizes 10000,30000,100000] [--runs 3]
-         [--tree before=/tmp/before/src] [--workdir DIR] [--jobs 2]
+         [--tree before=/tmp/before/src] [--workdir DIR] [--jobs 2] [--no-open-share]
 
 The quiz (``SPEC`` below) has 30 items of the built-in bank, as a real paper quiz mixes
 them: 9 single choice, 6 multiple response, 7 numeric, a short text, a true/false, two
@@ -351,6 +351,8 @@ def main() -> None:
     parser.add_argument("--open-unique", type=float, default=0.3, help="share of open answers written anew (distinct)")
     parser.add_argument("--max-rss", type=float, default=10.0, help="GB: stop a grading process that needs more")
     parser.add_argument("--check-splice", action="store_true", help="check the chunked manifest against one whole build")
+    parser.add_argument("--no-open-share", action="store_true",
+                        help="skip grading the first size again with its open answers blank (doubles a one-size run)")
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
     if any(n % CHUNK for n in sizes):
@@ -369,7 +371,7 @@ def main() -> None:
         rows = sum(1 for _ in open(responses, encoding="utf-8")) - 1
         print(f"{n:,} students, {rows:,} response rows, manifest {manifest.stat().st_size / 1e6:,.0f} MB", flush=True)
         cases = [(name, src, responses) for name, src in trees]
-        if n == sizes[0]:  # the open question's share: the same class with its open answers left blank
+        if n == sizes[0] and not args.no_open_share:  # the open question's share: its answers left blank
             cases.append((OPEN_BLANK, trees[0][1], blank_open_answers(responses)))
         for run in range(args.runs):
             for name, src, path in (cases if run % 2 == 0 else cases[::-1]):
