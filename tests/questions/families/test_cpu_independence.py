@@ -30,9 +30,11 @@ json.dump(hashes, sys.stdout)
 
 def _dispatched_features() -> list[str]:
     """The SIMD targets numpy dispatches to on this CPU, beyond its baseline build."""
-    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
-
-    return [f for f in __cpu_dispatch__ if __cpu_features__.get(f)]
+    try:
+        from numpy._core import _multiarray_umath as umath  # numpy 2
+    except ImportError:
+        from numpy.core import _multiarray_umath as umath  # numpy 1.26
+    return [f for f in umath.__cpu_dispatch__ if umath.__cpu_features__.get(f)]
 
 
 def _hashes(env: dict[str, str]) -> dict[str, list[str]]:
