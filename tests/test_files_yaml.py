@@ -138,3 +138,28 @@ def test_the_fast_path_never_takes_a_text_pyyaml_would_read_as_another_type(text
     if tag != "tag:yaml.org,2002:str":
         assert not _plain_as_pyyaml({"key": text}), (text, tag)
         assert not _plain_as_pyyaml({text: 1}), (text, tag)
+
+
+# Characters around the two byte-table checks' edges: the controls kept and refused, the
+# exponent's pieces, text beyond ASCII (one, two and four UTF-8 bytes), surrogates, U+FFFE/FFFF.
+_EDGE_CHARACTERS = "0123456789.eE+-x \n\t\r\x00\x08\x0b\x0c\x1f\x7f\x85\ud800\udfff\ufffe\uffff\u00e9\u20ac\U0001f600"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=_EDGE_CHARACTERS, max_size=12))
+def test_the_character_check_finds_what_its_pattern_finds(text: str) -> None:
+    from qbank._files import _FORBIDDEN_TEXT, has_forbidden
+
+    assert has_forbidden(text) == (_FORBIDDEN_TEXT.search(text) is not None)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=_EDGE_CHARACTERS, max_size=12))
+def test_every_exponent_sends_the_text_to_pyyaml(text: str) -> None:
+    """1e3 is a number to yaml-rs and a string to PyYAML: no text holding one may take the fast path."""
+    import re
+
+    from qbank._files import _risky
+
+    if re.search(r"[0-9.][eE][-+]?[0-9]", text):
+        assert _risky(text), text

@@ -159,14 +159,23 @@ _UNSURE = object()
 # exponents (1e3 is a number in 1.2, a string in PyYAML), leading zeros (0777 is octal in
 # 1.1), more than one document. Written as cheap searches: this runs on every parse.
 _TAG = re.compile(r"(?:^|[\s\[{,])!", re.MULTILINE)
-_EXPONENT = re.compile(r"[0-9.][eE][-+]?[0-9]")
 _LEADING_ZERO = re.compile(r"0[0-9oO]")
+# An exponent, [0-9.][eE][-+]?[0-9], found as "9e9" in the text's bytes mapped through this
+# table (digits and "." to 9, e and E to e, signs deleted, the rest to a space): a regex with
+# a character class first steps through a 3 MB bank at ~7 ns a character, bytes.translate
+# and a substring search take a sixth of that. Deleting the signs can only add hits, each
+# of which costs the PyYAML path, never a wrong read.
+_EXPONENT_CLASSES = bytes(ord("9") if b in b"0123456789." else ord("e") if b in b"eE" else ord(" ") for b in range(256))
+
+
+def _has_exponent(text: str) -> bool:
+    return b"9e9" in text.encode("utf-8", "surrogatepass").translate(_EXPONENT_CLASSES, b"+-")
 
 
 def _risky(text: str) -> bool:
     if "!" in text and _TAG.search(text):
         return True
-    if _EXPONENT.search(text) or text.startswith(("---", "...")) or "\n---" in text or "\n..." in text:
+    if _has_exponent(text) or text.startswith(("---", "...")) or "\n---" in text or "\n..." in text:
         return True
     for m in _LEADING_ZERO.finditer(text):
         before = text[m.start() - 1] if m.start() else " "
@@ -190,7 +199,7 @@ def _rust_load(text: str) -> Any:
         import yaml_rs
     except ImportError:
         return _UNSURE
-    if _risky(text) or _FORBIDDEN_TEXT.search(text):
+    if _risky(text) or has_forbidden(text):
         return _UNSURE  # PyYAML refuses control characters, and says where
     try:
         data = yaml_rs.loads(text)
@@ -374,6 +383,24 @@ def check_yaml_expansion(root: Any, file: str) -> None:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The C0 controls of _FORBIDDEN_TEXT as 0, every other byte as 1 (in UTF-8 a byte below 0x80
+# is always a character of its own)
+_CONTROL_BYTES = bytes(0 if b < 0x20 and b not in b"\t\n\r" else 1 for b in range(256))
+
+
+def has_forbidden(text: str) -> bool:
+    """Whether ``_FORBIDDEN_TEXT`` finds anything in ``text``: the same answer as its search,
+    about ten times as fast on a long text (the search ran twice on every bank file parsed)."""
+    if not text.isascii():
+        if "\ufffe" in text or "\uffff" in text:
+            return True
+        try:
+            raw = text.encode()
+        except UnicodeEncodeError:  # only a lone surrogate cannot be encoded
+            return True
+    else:
+        raw = text.encode("ascii")
+    return b"\0" in raw.translate(_CONTROL_BYTES)
 
 
 def _check_characters_fast(data: Any, text: str, lines: Lines, file: str) -> None:
@@ -381,11 +408,7 @@ def _check_characters_fast(data: Any, text: str, lines: Lines, file: str) -> Non
     place runs only when there is something to name. A text without a backslash has no
     escapes, so its strings hold only its own characters (and line breaks): then the text
     itself is searched, else every string in the data."""
-    if "\\" in text:
-        found = _FORBIDDEN_TEXT.search("\n".join(_texts(data)[0]))
-    else:
-        found = _FORBIDDEN_TEXT.search(text)
-    if found:
+    if has_forbidden("\n".join(_texts(data)[0]) if "\\" in text else text):
         check_yaml_characters(data, lines, file)
 
 
