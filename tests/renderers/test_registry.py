@@ -18,13 +18,27 @@ TEXT_FORMATS = {"md": ".md", "html": ".html", "json": ".json", "gift": ".gift", 
 
 
 def test_formats_lists_the_format_of_every_module() -> None:
-    names = {f.name for f in formats()}
-    for module in _MODULES:
+    names = [f.name for f in formats()]
+    assert names == list(_MODULES)
+    for name, module in _MODULES.items():
         mod = importlib.import_module(f"qbank.renderers.{module}")
-        registered = [v for v in vars(mod).values() if isinstance(v, Format)]
-        # each module registers through register(...) at import; its formats are all listed
-        assert all(f.name in names for f in registered)
-    assert set(TEXT_FORMATS) <= names
+        # each module registers its one format through register(...) at import, under the name the table gives
+        assert get_format(name).render.__module__ == mod.__name__, name
+    assert set(TEXT_FORMATS) <= set(names)
+
+
+def test_one_format_imports_its_own_renderer_only() -> None:
+    """`qbank build -f gift` must not pay for importing the XML exports, PDF and HTML."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from qbank.renderers import get_format; get_format('gift'); "
+            "print(sorted(m for m in sys.modules if m.startswith('qbank.renderers.')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "qbank.renderers.gift" in loaded
+    for other in set(_MODULES.values()) - {"gift"}:
+        assert f"'qbank.renderers.{other}'" not in loaded, other
+    assert "qbank.renderers._xml" not in loaded
 
 
 @pytest.mark.parametrize("name,suffix", TEXT_FORMATS.items())

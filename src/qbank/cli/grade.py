@@ -97,7 +97,7 @@ def grade(manifest, responses, output, feedback, errors, review_path, stats_out,
     from ..grader.report import Reports, problems_csv, stats_csv, stats_table
     from ..grader.streaming import grade_class
     from ..quiz.manifest import load_lean, regenerate_many
-    from ..renderers._xml import gc_paused
+    from .._gc import gc_paused
     from .quiz import _LateProgress
 
     man = load_lean(manifest)

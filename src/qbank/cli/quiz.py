@@ -94,7 +94,7 @@ def build(spec_file, outdir, roster, id_column, name_column, email_column, forma
         qbank build examples/demo-quiz.yaml -f html --self-check --roster examples/roster.csv -o out-practice
     """
     from .._launch import ends_after_command
-    from ..renderers._xml import gc_paused
+    from .._gc import gc_paused
 
     # A build's objects live to its end and make few reference cycles (those a student's
     # paper makes are freed as it goes: CycleCollector), so the collector's passes

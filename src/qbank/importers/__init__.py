@@ -148,7 +148,7 @@ def import_files(paths: Sequence[str | Path], fmt: str | None = None) -> ImportR
     Raises:
         BankError: every problem of every file, each with file, line (or zip member) and question.
     """
-    from ..renderers._xml import gc_paused
+    from .._gc import gc_paused
 
     result = ImportResult()
     problems: list[Problem] = []

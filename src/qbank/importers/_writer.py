@@ -167,7 +167,7 @@ def write_bank(result: ImportResult, out: str | Path, *, bloom: str = "remember"
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"{out}: already exists and is not empty; qbank import writes a new bank folder "
                          "(choose another -o or remove it)")
-    from ..renderers._xml import gc_paused
+    from .._gc import gc_paused
 
     with gc_paused():  # thousands of template dicts and validated models, no cycles
         files = bank_files(result, bloom=bloom)

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from .._gc import CycleCollector, gc_paused
 from ..questions import Assessment, Group, Section
-from ..renderers._xml import CycleCollector, gc_paused
 from .manifest import Manifest, ManifestItem, StudentRecord
 from .roster import Roster, Student
 from .select import select_templates

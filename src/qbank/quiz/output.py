@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from .._files import json_text
+from .._gc import CycleCollector
 from ..errors import InputError
-from ..renderers._xml import CycleCollector
 from .build import BuildResult, Paper
 
 __all__ = ["Outputs", "STUDENT_QUIZ_FORMAT", "choose_formats", "render_outputs", "student_quiz_json", "write_outputs"]
@@ -59,24 +59,22 @@ def choose_formats(names: Sequence[str] | None, *, self_check: bool = False) -> 
     Raises:
         InputError: an unknown name (listing the available ones), or --self-check without html.
     """
-    from ..renderers import formats
+    from ..renderers import format_names, get_format
 
-    available = {f.name: f for f in formats() if f.name != SELFCHECK}
+    available = [name for name in format_names() if name != SELFCHECK]
     if not names:
-        chosen = [f for f in available.values() if f.default]
+        chosen = [f for f in map(get_format, available) if f.default]
     else:
         unknown = [n for n in names if n not in available]
         if unknown:
             hint = " (self-check HTML is `--format html --self-check`)" if SELFCHECK in unknown else ""
             raise InputError(f"unknown format {', '.join(repr(u) for u in unknown)}{hint}; "
                              f"available: {', '.join(available)}")
-        chosen = [available[n] for n in dict.fromkeys(names)]
+        chosen = [get_format(n) for n in dict.fromkeys(names)]
     selfcheck = None
     if self_check:
         if "html" not in {f.name for f in chosen}:
             raise InputError("--self-check makes the students' HTML self-checking; add html to --format")
-        from ..renderers import get_format
-
         try:
             selfcheck = get_format(SELFCHECK)
         except InputError:

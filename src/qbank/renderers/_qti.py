@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from .._gc import gc_paused
 from ..questions import Assessment, letter
 from ._markup import to_html
-from ._xml import fragment, gc_paused, number, rubric_markdown, tostring, zip_bytes
+from ._xml import fragment, number, rubric_markdown, tostring, zip_bytes
 
 __all__ = ["QTI21", "QTI30", "Scheme", "item_document", "render_package"]
 

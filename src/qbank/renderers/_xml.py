@@ -8,7 +8,6 @@ unprefixed document the schemas expect, and building stays as fast as plain Elem
 
 from __future__ import annotations
 
-import gc
 import html.entities
 import io
 import math
@@ -16,12 +15,11 @@ import re
 import zipfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from functools import lru_cache
 
 __all__ = [
-    "CycleCollector", "ZIP_DATE", "ZIP_LEVEL", "absolute_tolerance", "escape_attribute", "escape_text", "fragment",
-    "gc_paused", "number", "raw", "require_instructor", "rubric_markdown", "sub", "tostring", "zip_bytes",
+    "ZIP_DATE", "ZIP_LEVEL", "absolute_tolerance", "escape_attribute", "escape_text", "fragment",
+    "number", "raw", "require_instructor", "rubric_markdown", "sub", "tostring", "zip_bytes",
 ]
 
 _SubElement = ET.SubElement
@@ -36,53 +34,6 @@ ZIP_LEVEL = 3
 # 1980-01-01 is the earliest date a zip header can hold; a fixed date makes packages
 # byte-identical from run to run.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-
-
-@contextmanager
-def gc_paused(*, resume: bool = True) -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the duration of a render.
-
-    A render allocates hundreds of thousands of small objects (elements, attribute dicts,
-    strings) that live until the file is written, and next to no reference cycles (a few
-    dozen objects per export, left for the collector's next run). The cyclic collector is
-    triggered by allocation counts, so it runs hundreds of times during a large export and
-    each time walks the young objects, plus, now and then, every live object (items
-    included): up to a third of an export's time. Reference counting still frees everything
-    else as usual. The collector is switched back on afterwards only if it was on, so a
-    caller that turned it off keeps it off; ``resume=False`` leaves it off (for a process
-    that ends right after, where the collector's first pass would find nothing to free).
-    The switch is process-wide: another thread running meanwhile gets no cyclic collection
-    until the render ends.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled and resume:
-            gc.enable()
-
-
-# New objects (allocations less frees) after which a paused loop frees its cycles: a
-# young-generation pass scans each new object once, and the garbage kept in between stays
-# small (a 1,000- or 3,000-student build peaks some 50 MB above one with the collector on).
-YOUNG_BATCH = 200_000
-
-
-class CycleCollector:
-    """For a loop that runs with the collector paused and makes some cyclic garbage per step
-    (a student's paper: Jinja's macro contexts, the frames of rejected draws): called once a
-    step, it frees that garbage whenever the loop has made enough new objects, so memory
-    stays flat on a class of any size. Each object is scanned about once, not again and
-    again as it ages, as the collector would; a short loop (one sample paper) scans nothing."""
-
-    def __init__(self) -> None:
-        self._start = gc.get_count()[0]
-
-    def __call__(self) -> None:
-        if not gc.isenabled() and gc.get_count()[0] - self._start > YOUNG_BATCH:
-            gc.collect(0)
-            self._start = 0
 
 
 def sub(parent: ET.Element, tag: str, text: str | None = None, attrib: Mapping[str, str] | None = None) -> ET.Element:

@@ -19,10 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._gc import gc_paused
 from ..questions import Assessment
 from . import Audience, Format, Rendered, register
 from ._markup import to_html
-from ._xml import (absolute_tolerance, escape_attribute, escape_text, gc_paused, number, raw, require_instructor,
+from ._xml import (absolute_tolerance, escape_attribute, escape_text, number, raw, require_instructor,
                    rubric_markdown, sub, tostring, zip_bytes)
 
 __all__ = ["render_assessment", "item_element", "item_xml"]

@@ -20,10 +20,11 @@ from fractions import Fraction
 from itertools import combinations_with_replacement
 from typing import Any
 
+from .._gc import gc_paused
 from ..questions import Assessment
 from . import Audience, Format, Rendered, register
 from ._markup import to_html, to_plain
-from ._xml import absolute_tolerance, gc_paused, number, require_instructor, rubric_markdown, sub, tostring
+from ._xml import absolute_tolerance, number, require_instructor, rubric_markdown, sub, tostring
 
 __all__ = ["GRADES", "category_path", "cloze_escape", "question", "render_assessment", "split_100"]
 
