@@ -121,3 +121,41 @@ def test_a_profiler_still_writes_its_results_after_the_command(tmp_path: Path) -
     import pstats
 
     assert any(name == "main" for _, _, name in pstats.Stats(str(stats)).stats)  # type: ignore[attr-defined]
+
+
+def test_objects_kept_until_exit_are_kept_only_when_the_process_ends_with_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import weakref
+
+    from qbank import _launch
+
+    class Big:
+        pass
+
+    monkeypatch.setattr(_launch, "_kept", [])
+    freed = Big()
+    ref = weakref.ref(freed)
+    _launch.keep_until_exit(freed)  # in-process (a test, a library): nothing is held
+    del freed
+    gc.collect()
+    assert ref() is None
+
+    monkeypatch.setattr(_launch, "_ends_after_command", True)
+    kept = Big()
+    ref = weakref.ref(kept)
+    _launch.keep_until_exit(kept)
+    del kept
+    gc.collect()
+    assert ref() is not None  # held for os._exit, never freed one by one
+
+
+def test_a_build_through_the_script_writes_everything_before_it_ends(tmp_path: Path) -> None:
+    """keep_until_exit holds the build's objects, not its files: they are all written and the
+    exit code is the command's."""
+    spec = Path(__file__).resolve().parents[1] / "examples" / "demo-quiz.yaml"
+    out = tmp_path / "out"
+    result = launch(tmp_path, "build", str(spec), "-f", "gift,md", "-o", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    assert (out / "manifest.json").stat().st_size > 0
+    assert sorted(p.name for p in (out / "lms").iterdir()) == sorted(p.name for p in (out / "lms").glob("*.gift"))
+    assert (tmp_path / "atexit").read_text() == "ran"

@@ -36,6 +36,21 @@ def ends_after_command() -> bool:
     return _ends_after_command
 
 
+_kept: list[object] = []
+
+
+def keep_until_exit(*objects: object) -> None:
+    """Hold ``objects`` to the end of the process when it ends with this command.
+
+    The launcher skips Python's teardown (:func:`_exit`), but a command's own locals are
+    freed as it returns, object by object: ~35 ms for the bank, items and papers of a
+    5,000-question build, with nobody waiting for the memory. In any other process (a test,
+    a program calling the CLI) this does nothing and they are freed as usual.
+    """
+    if _ends_after_command:
+        _kept.extend(objects)
+
+
 def main() -> None:
     if sys.argv[1:] in HELP_ARGS and os.environ.get("QBANK_NO_CACHE", "") in ("", "0"):
         path = _help_path()

@@ -98,6 +98,7 @@ def grade(manifest, responses, output, feedback, errors, review_path, stats_out,
     from ..grader.streaming import grade_class
     from ..quiz.manifest import load_lean, regenerate_many
     from .._gc import gc_paused
+    from .._launch import keep_until_exit
     from .quiz import _LateProgress
 
     man = load_lean(manifest)
@@ -142,6 +143,7 @@ def grade(manifest, responses, output, feedback, errors, review_path, stats_out,
         click.echo(f"{n_review} grades to review: see {review_path}", err=True)
     if verbose:
         click.echo(f"graded {result.graded} of {result.rows} rows for {len(man.students)} students", err=True)
+    keep_until_exit(man, bank, result, reports)
 
 
 @click.command()

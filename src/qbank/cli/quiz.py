@@ -110,6 +110,7 @@ def _build(spec_file, outdir, roster, id_column, name_column, email_column, form
     from pathlib import Path
 
     from .._files import check_writable_folder
+    from .._launch import keep_until_exit
     from ..quiz import build_cache
     from ..quiz.publish import check_outdir
 
@@ -166,6 +167,7 @@ def _build(spec_file, outdir, roster, id_column, name_column, email_column, form
         build_cache.store(cached, read, outputs.files, outputs.formats, warnings, summary)
     if not quiet:
         _summary(summary, outputs.formats, outputs.files, outdir)
+    keep_until_exit(bank, result, outputs)
 
 
 def _write(outdir: str, files: dict[str, bytes], force: bool, progress: Any) -> None:
