@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from qbank.questions import Item, Tags, letter, parse_item_id
@@ -139,3 +141,32 @@ def test_content_types_mirror_item_types() -> None:
     for cls in (SingleChoiceContent, MultipleResponseContent, TrueFalseContent, NumericContent, ShortTextContent,
                 OrderingContent, MatchingContent, OpenResponseContent, MultipartContent):
         assert "stem" in cls.model_fields and "type" in cls.model_fields
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_values)
+def test_canonical_json_writes_what_json_dumps_writes(value: object) -> None:
+    """Content hashes are taken of these bytes: the encoder made once must write json.dumps's."""
+    import json
+
+    from qbank.questions.items import canonical_json
+
+    assert canonical_json(value) == json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_canonical_json_after_a_failed_encoding_still_writes_the_same() -> None:
+    import json
+
+    from qbank.questions.items import canonical_json
+
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        canonical_json({"a": [{"b": object()}]})
+    value = {"a": [{"b": 1.5}], "c": "\u00e9"}
+    assert canonical_json(value) == json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -183,6 +183,31 @@ def test_adding_a_student_changes_no_one_elses_quiz(bank: Any) -> None:
             assert files_after[name] == content, name
 
 
+def test_groups_and_entries_assembled_without_validation_equal_validated_ones(bank: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build assembles its groups and manifest entries from values already checked; with
+    validation forced on (``_model.VALIDATE``) the same build comes out, to the fields set and
+    the bytes of every file."""
+    from qbank.questions import _model
+
+    spec = QuizSpec.model_validate(SPEC)  # sections with points of their own and without
+    columns = RosterColumns(id="Student ID", name="Name", email="Email")
+    rows = roster_rows(12)
+    text = "Student ID,Name,Email\n" + "".join(f"{r['Student ID']},{r['Name']},{r['Email']}\n" for r in rows)
+    fast = build_quiz(spec, bank, parse_roster(text, "r.csv", columns))
+    monkeypatch.setattr(_model, "VALIDATE", True)
+    checked = build_quiz(spec, bank, parse_roster(text, "r.csv", columns))
+
+    def shape(result: Any) -> list[tuple[Any, ...]]:
+        groups = [*result.lms.groups(), *(g for p in result.papers for g in p.assessment.groups())]
+        entries = [e for es in result.manifest.groups.values() for e in es] + [e for s in result.manifest.students for e in s.items]
+        items = [i for g in groups for i in g.items]
+        return [(type(m), m.model_fields_set, m.model_dump()) for m in groups + entries + items]
+
+    assert shape(fast) == shape(checked)
+    chosen, _ = choose_formats(None)
+    assert render_outputs(fast, chosen).files == render_outputs(checked, chosen).files
+
+
 def test_without_a_roster_one_sample_paper_and_its_key(tmp_path: Path) -> None:
     run_build(tmp_path, tmp_path / "out", "--format", "md", rows=None)
     files = snapshot(tmp_path / "out")

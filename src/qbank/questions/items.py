@@ -398,7 +398,27 @@ ITEM_TYPES: dict[str, type[_ItemBase]] = {
 
 def canonical_json(value: Any) -> str:
     """The JSON that content hashes are taken of: sorted keys, no spaces, UTF-8 as is."""
+    if _CANONICAL is not None:
+        return "".join(_CANONICAL(value, 0))
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _canonical_encoder() -> Any:
+    """The C encoder ``json.dumps`` makes for canonical_json's arguments, made once: dumps
+    builds an encoder object and its C encoder on every call, a fifth of the time for an
+    item's JSON. The same arguments as JSONEncoder.iterencode passes (so the same bytes),
+    but no circular-reference markers: a dict of them shared by every call would keep the
+    ids of an encoding that failed half-way. Content is never circular (a bug would end in
+    RecursionError). None where the C encoder is missing (then json.dumps is used)."""
+    from json import encoder
+
+    if encoder.c_make_encoder is None:
+        return None
+    plain = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return encoder.c_make_encoder(None, plain.default, encoder.encode_basestring, None, ":", ",", True, False, True)
+
+
+_CANONICAL = _canonical_encoder()
 
 
 # Each content type and the item type that adds identity to it (for assembling items from

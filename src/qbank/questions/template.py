@@ -246,7 +246,15 @@ class Template(Frozen):
         :meth:`~qbank.questions.items._ItemBase.content_hash` hashes)."""
         proto, before_id, before_seed, after_seed = self._static_parts
         item_key = item_id(self.id, self.version, seed)
-        item = proto.model_copy(update={"id": item_key, "seed": seed})
+        # proto.model_copy(update=...) without the copy module's round (a build copies every static item twice)
+        values = proto.__dict__.copy()
+        values["id"] = item_key
+        values["seed"] = seed
+        item = _new(type(proto))
+        _setattr(item, "__dict__", values)
+        _setattr(item, "__pydantic_fields_set__", proto.__pydantic_fields_set__ | {"id", "seed"})
+        _setattr(item, "__pydantic_extra__", None)
+        _setattr(item, "__pydantic_private__", None)
         if not before_id:  # the JSON could not be cut (see _static_parts)
             return item, item.content_hash()
         blob = f"{before_id}{_json_string(item_key)}{before_seed}{seed}{after_seed}"
