@@ -91,14 +91,14 @@ def grade(manifest, responses, output, feedback, errors, review_path, stats_out,
         qbank grade out/manifest.json examples/responses.csv -o grades.csv --feedback grades.json
     """
     from .._files import atomic_write_all
+    from .._gc import gc_paused
+    from .._launch import keep_until_exit
     from ..errors import InputError
     from ..grader.calibration import use_fits
     from ..grader.gradebook import quiz_slots
     from ..grader.report import Reports, problems_csv, stats_csv, stats_table
     from ..grader.streaming import grade_class
     from ..quiz.manifest import load_lean, regenerate_many
-    from .._gc import gc_paused
-    from .._launch import keep_until_exit
     from .quiz import _LateProgress
 
     man = load_lean(manifest)
