@@ -20,7 +20,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from ..errors import ConstraintError, InputError
 from . import _model
-from ._model import Frozen, Identifier, NotPlainJson, canonical_float, canonical_plain
+from ._model import Frozen, Identifier, NotPlainJson, assembled, canonical_float, canonical_plain
 from .constraints import Constraint
 from .items import ITEM_TYPES, Content, ItemContent, canonical_json, item_id
 from .params import Distribution, ParamSpec, Reject
@@ -250,11 +250,7 @@ class Template(Frozen):
         values = proto.__dict__.copy()
         values["id"] = item_key
         values["seed"] = seed
-        item = _new(type(proto))
-        _setattr(item, "__dict__", values)
-        _setattr(item, "__pydantic_fields_set__", proto.__pydantic_fields_set__ | {"id", "seed"})
-        _setattr(item, "__pydantic_extra__", None)
-        _setattr(item, "__pydantic_private__", None)
+        item = assembled(type(proto), values, proto.__pydantic_fields_set__ | {"id", "seed"})
         if not before_id:  # the JSON could not be cut (see _static_parts)
             return item, item.content_hash()
         blob = f"{before_id}{_json_string(item_key)}{before_seed}{seed}{after_seed}"
@@ -511,12 +507,7 @@ class Template(Frozen):
                 values["tags"] = self.tags
                 values["difficulty"] = self.difficulty
                 values["data"] = clean
-                item = _new(item_cls)
-                _setattr(item, "__dict__", values)
-                _setattr(item, "__pydantic_fields_set__", set(values))
-                _setattr(item, "__pydantic_extra__", None)
-                _setattr(item, "__pydantic_private__", None)
-                return item
+                return assembled(item_cls, values, set(values))
         names = _FIELD_NAMES.get(cls)
         if names is None:
             names = _FIELD_NAMES[cls] = tuple(cls.model_fields)
@@ -837,8 +828,6 @@ def _assembled_item_types() -> dict[type, type]:
 
 
 _CONTENT_ITEM = _assembled_item_types()
-_new = object.__new__
-_setattr = object.__setattr__
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 # A string as json.dumps(value, ensure_ascii=False) writes it (the C function; dumps adds a call layer per id).

@@ -14,7 +14,7 @@ import math
 import re
 import zipfile
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 __all__ = [
