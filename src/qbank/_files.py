@@ -131,7 +131,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Lines]:
     data = _UNSURE if anchors else _rust_load(text)
     if data is not _UNSURE:
         lazy = _LazyLines(text, json_data=True)
-        _check_characters_fast(data, text, lazy, file)
+        if "\\" in text:  # _rust_load refused a text holding a forbidden character: only an escape can make one
+            _check_characters_fast(data, text, lazy, file)
         return data, lazy
     if fast is not None and not anchors:
         try:
