@@ -29,9 +29,12 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-TOKEN_FAMILIES = ("token-loss", "compare-states", "logit-gradient", "next-step", "label-smoothing", "temperature", "nucleus")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_families import TOKEN_FAMILIES  # noqa: E402
+
 PHASES = ("seeding", "draws", "build", "render ok", "render rej", "params JSON", "item", "other")
 
 
@@ -46,8 +49,8 @@ def timed(fn: Callable[..., Any], spent: dict[str, float], phase: str) -> Callab
     return wrapper
 
 
-def measure(family: str, seeds: int, repeat: int) -> tuple[dict[str, float], float]:
-    """Median microseconds per item of each phase, and the renders per item (0 if not counted)."""
+def measure(family: str, seeds: int, repeat: int) -> dict[str, float]:
+    """Median microseconds per item of each phase, its total, and the renders per item (0 if not counted)."""
     from qbank.questions import builtin_bank, families, template
     from qbank.questions.params import Reject
 
@@ -81,7 +84,6 @@ def measure(family: str, seeds: int, repeat: int) -> tuple[dict[str, float], flo
     try:
         t.instantiate_many(range(5))  # warm caches
         rounds: list[dict[str, float]] = []
-        renders_per_item = 0.0
         for r in range(repeat):
             spent.clear()
             renders.clear()
@@ -91,13 +93,13 @@ def measure(family: str, seeds: int, repeat: int) -> tuple[dict[str, float], flo
             per = {phase: spent[phase] * 1e6 / seeds for phase in PHASES}
             per["other"] = total * 1e6 / seeds - sum(per[p] for p in ("seeding", "draws", "build", "params JSON", "item"))
             per["total"] = total * 1e6 / seeds
+            per["renders"] = (renders["render ok"] + renders["render rej"]) / seeds
             rounds.append(per)
-            renders_per_item = (renders["render ok"] + renders["render rej"]) / seeds
     finally:
         families._REGISTRY[family] = fam
         for owner, name, old in saved:
             setattr(owner, name, old)
-    return {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}, renders_per_item
+    return {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
 
 
 def main() -> None:
@@ -110,9 +112,9 @@ def main() -> None:
     print(f"us per item, median of {args.repeat} batches of {args.seeds} seeds; 20,000 items/s = 50 us an item")
     print(f"{'family':16} {'total':>6} " + " ".join(f"{p:>11}" for p in PHASES) + "  renders/item")
     for name in names:
-        per, renders_per_item = measure(name, args.seeds, args.repeat)
-        shown = " ".join(f"{per[p]:11.1f}" if (p not in ("render ok", "render rej") or renders_per_item) else f"{'-':>11}" for p in PHASES)
-        renders = f"{renders_per_item:.2f}" if renders_per_item else "-"
+        per = measure(name, args.seeds, args.repeat)
+        shown = " ".join(f"{per[p]:11.1f}" if (p not in ("render ok", "render rej") or per["renders"]) else f"{'-':>11}" for p in PHASES)
+        renders = f"{per['renders']:.2f}" if per["renders"] else "-"
         print(f"{name:16} {per['total']:6.1f} {shown}  {renders:>12}")
 
 
